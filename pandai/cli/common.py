@@ -1,0 +1,91 @@
+"""What the commands share: the open workspace, output streams, colour and confirmation."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+import typer
+
+from pandai.errors import NotConfirmed
+from pandai.i18n import _
+from pandai.workspace import Workspace
+
+_YES_ANSWERS = {"y", "yes", "i", "igen"}
+
+
+@dataclass
+class State:
+    """Global options, kept in the click context for every command."""
+
+    workspace_path: Path | None = None
+    color: str = "auto"
+    verbose: bool = False
+    debug: bool = False
+    opened: list[Workspace] = field(default_factory=list)
+
+
+def state(ctx: typer.Context) -> State:
+    """Return the global options of the running command."""
+    root = ctx.find_root()
+    if not isinstance(root.obj, State):
+        root.obj = State()
+    return root.obj
+
+
+def open_workspace(ctx: typer.Context) -> Workspace:
+    """Open the workspace the command runs in; its warnings are printed when the command ends."""
+    current = state(ctx)
+    workspace = Workspace.open(current.workspace_path)
+    current.opened.append(workspace)
+    return workspace
+
+
+def use_color(ctx: typer.Context, stream=None) -> bool:
+    """Return True when output may be coloured: a terminal, no NO_COLOR, no ``--color never``."""
+    choice = state(ctx).color
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    stream = stream or sys.stdout
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def echo(text: str = "", err: bool = False) -> None:
+    """Print a line to stdout, or to stderr with ``err``."""
+    click.echo(text, err=err)
+
+
+def warn(text: str) -> None:
+    """Print a warning to stderr."""
+    click.echo(_("Warning: {message}").format(message=text), err=True)
+
+
+def is_terminal() -> bool:
+    """Return True when a person can answer a question on standard input."""
+    return sys.stdin.isatty()
+
+
+def confirm(question: str, yes: bool) -> bool:
+    """Ask a yes/no question; ``--yes`` answers it, and without a terminal it is an error.
+
+    Raise NotConfirmed when there is no terminal to ask on and ``yes`` is not set, so that a
+    script never changes anything by accident.
+    """
+    if yes:
+        return True
+    if not is_terminal():
+        raise NotConfirmed(_("{question} Nothing was changed: there is no terminal to ask on. "
+                             "Add --yes to confirm.").format(question=question))
+    answer = click.prompt(f"{question} {_('[y/N]')}", default="", show_default=False,
+                          prompt_suffix=" ", err=True)
+    return answer.strip().lower() in _YES_ANSWERS
+
+
+def ask(question: str) -> str:
+    """Ask for a line of text on the terminal."""
+    return click.prompt(question, default="", show_default=False, err=True)

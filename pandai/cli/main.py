@@ -1,0 +1,150 @@
+"""The ``pandai`` command: language selection, the Typer app, and error reporting.
+
+The language must be known before the commands are built, because their help texts are
+translated when they are registered. :func:`run` therefore finds the workspace named by
+``--workspace`` (or ``PANDAI_WORKSPACE``, or the current folder), activates its language, builds
+the app and runs it, turning every PandaiError into ``Error: …`` on stderr and its exit status.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from pathlib import Path
+from typing import Optional, Sequence
+
+import click
+import typer
+from typing_extensions import Annotated
+
+from pandai import __version__
+from pandai.cli.common import State, state, warn
+from pandai.errors import ExitStatus, PandaiError
+from pandai.i18n import _, activate, choose_language
+from pandai.workspace import language_of
+
+
+def _workspace_argument(argv: Sequence[str]) -> Path | None:
+    """Return the value of ``-w``/``--workspace`` in ``argv`` before click parses it."""
+    for index, argument in enumerate(argv):
+        if argument in ("-w", "--workspace") and index + 1 < len(argv):
+            return Path(argv[index + 1])
+        if argument.startswith("--workspace="):
+            return Path(argument.split("=", 1)[1])
+    return None
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        click.echo(f"pandai {__version__}")
+        raise typer.Exit()
+
+
+def build_app() -> typer.Typer:
+    """Build the Typer app with help texts in the active language."""
+    from pandai.cli import clients, importing, setup, views
+
+    app = typer.Typer(
+        help=_("Pandai: a command-line CRM. Each client is a YAML file in a git repository."),
+        no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False,
+        context_settings={"help_option_names": ["-h", "--help"]})
+
+    @app.callback()
+    def main_options(
+            ctx: typer.Context,
+            workspace: Annotated[Optional[Path], typer.Option(
+                "--workspace", "-w", help=_("The workspace folder; otherwise PANDAI_WORKSPACE "
+                                            "or the nearest folder with pandai.yaml."))] = None,
+            color: Annotated[str, typer.Option(
+                help=_("Colour output: auto (on a terminal without NO_COLOR), always or "
+                       "never."))] = "auto",
+            verbose: Annotated[bool, typer.Option(
+                "--verbose", help=_("Log what pandai does to stderr."))] = False,
+            debug: Annotated[bool, typer.Option(
+                "--debug", help=_("Log details and show the traceback of internal errors."))
+                             ] = False,
+            version: Annotated[bool, typer.Option(
+                "--version", callback=_version_callback, is_eager=True,
+                help=_("Show the version and exit."))] = False) -> None:
+        current = state(ctx)
+        current.workspace_path = workspace
+        current.color = color
+        current.verbose = verbose
+        current.debug = debug
+        if verbose or debug:
+            logging.basicConfig(level=logging.DEBUG if debug else logging.INFO,
+                                format="%(levelname)s %(name)s: %(message)s")
+
+    setup.register(app)
+    clients.register(app)
+    views.register(app)
+    importing.register(app)
+    return app
+
+
+def _translate_completion_options(command: click.Command) -> None:
+    # Typer adds these two options with fixed English help texts.
+    texts = {"install_completion": _("Install completion for the current shell."),
+             "show_completion": _("Show completion for the current shell, to copy it or "
+                                  "customize the installation.")}
+    for parameter in command.params:
+        if parameter.name in texts and isinstance(parameter, click.Option):
+            parameter.help = texts[parameter.name]
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Run pandai with ``argv`` and return its exit status; never raises for a user error."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    activate(choose_language(language_of(_workspace_argument(argv))))
+    command = typer.main.get_command(build_app())
+    _translate_completion_options(command)
+    current = State()
+    try:
+        result = command.main(args=argv, prog_name="pandai", standalone_mode=False,
+                              obj=current)
+        code = result if isinstance(result, int) else ExitStatus.OK
+    except PandaiError as error:
+        click.echo(_("Error: {message}").format(message=error.message), err=True)
+        code = error.exit_status
+    except click.exceptions.Exit as exit_request:
+        code = exit_request.exit_code
+    except click.ClickException as error:
+        error.show()
+        code = error.exit_code
+    except click.exceptions.Abort:
+        click.echo(_("Aborted."), err=True)
+        code = ExitStatus.NOT_CONFIRMED
+    except KeyboardInterrupt:
+        click.echo(_("Interrupted."), err=True)
+        code = 130
+    except Exception as error:  # noqa: BLE001 - the last line of defence against tracebacks.
+        if current.debug:
+            traceback.print_exc()
+        click.echo(_("Internal error: {kind}: {message}. Nothing more was changed. Run the "
+                     "command again with --debug and report the output.").format(
+                         kind=type(error).__name__, message=error), err=True)
+        code = ExitStatus.ERROR
+    for workspace in current.opened:
+        for message in dict.fromkeys(workspace.warnings):
+            warn(message)
+    return int(code)
+
+
+class Entry(click.Command):
+    """A click command that runs :func:`run`, so that click's test runner can invoke pandai."""
+
+    def __init__(self) -> None:
+        super().__init__("pandai")
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True, **extra) -> int:
+        code = run(args)
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+def main() -> None:
+    """Console entry point."""
+    sys.exit(run())

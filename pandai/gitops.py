@@ -1,0 +1,107 @@
+"""Git as the change history: one commit per mutating command, staged by explicit paths.
+
+Git runs as a subprocess with the variables that would point it at another repository removed,
+and with ``LC_ALL=C`` so that its output can be parsed in any language.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from pandai.errors import GitError
+from pandai.i18n import _
+
+log = logging.getLogger(__name__)
+COMMIT_PREFIX = "pandai: "
+# Variables that would make git act on another repository or index than the workspace's.
+_SCRUBBED = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
+             "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE", "GIT_CEILING_DIRECTORIES")
+
+
+def git_available() -> bool:
+    """Return True when a git executable is on PATH."""
+    return shutil.which("git") is not None
+
+
+def _environment() -> dict[str, str]:
+    environment = {key: value for key, value in os.environ.items() if key not in _SCRUBBED}
+    environment["LC_ALL"] = "C"
+    environment.pop("LANGUAGE", None)
+    return environment
+
+
+def run(root: Path, *args: str, check: bool = True, input_text: str | None = None
+        ) -> subprocess.CompletedProcess[str]:
+    """Run ``git -C root ARGS``; raise GitError with git's output when it fails and check is set."""
+    command = ["git", "-C", str(root), *args]
+    log.debug("running %s", " ".join(command))
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, env=_environment(),
+                                input=input_text, check=False)
+    except OSError as error:
+        raise GitError(_("Cannot run git: {reason}. Install git or check PATH.").format(
+            reason=error)) from error
+    if check and result.returncode != 0:
+        output = (result.stderr or result.stdout).strip()
+        raise GitError(_("git {command} failed: {output}").format(
+            command=args[0], output=output))
+    return result
+
+
+def is_repository(root: Path) -> bool:
+    """Return True when ``root`` is the top of a git work tree."""
+    if not git_available() or not (root / ".git").exists():
+        return False
+    return run(root, "rev-parse", "--is-inside-work-tree", check=False).returncode == 0
+
+
+def config_value(root: Path | None, key: str) -> str:
+    """Return a git config value (repository first, then global), or an empty string."""
+    if not git_available():
+        return ""
+    args = ["git", "-C", str(root)] if root else ["git"]
+    result = subprocess.run([*args, "config", "--get", key], capture_output=True, text=True,
+                            env=_environment(), check=False)
+    return result.stdout.strip() if result.returncode == 0 else ""
+
+
+def init_repository(root: Path) -> None:
+    """Create a git repository in ``root`` with ``main`` as its first branch."""
+    result = run(root, "init", "-q", "-b", "main", check=False)
+    if result.returncode != 0:
+        run(root, "init", "-q")
+
+
+def commit(root: Path, paths: list[Path], message: str, author: tuple[str, str] | None = None
+           ) -> bool:
+    """Commit the changes of ``paths`` alone; return False when there was nothing to commit.
+
+    Paths may be files that were created, changed or deleted. ``author`` (name, e-mail) is used
+    only when git has no identity configured, so that a fresh machine can still commit.
+    """
+    relative = [str(path.relative_to(root)) if path.is_absolute() else str(path)
+                for path in paths]
+    if not relative:
+        return False
+    run(root, "add", "-A", "--", *relative)
+    staged = run(root, "diff", "--cached", "--quiet", "--", *relative, check=False)
+    if staged.returncode == 0:
+        return False
+
+    identity: list[str] = []
+    if author and not config_value(root, "user.email"):
+        identity = ["-c", f"user.name={author[0]}", "-c", f"user.email={author[1]}"]
+    # NOTE: hooks are skipped because pandai validates what it writes, and a pre-commit check
+    # of the whole workspace must not block a change to one client.
+    run(root, *identity, "commit", "-q", "--no-verify", "-m", message, "--", *relative)
+    return True
+
+
+def head_message(root: Path) -> str:
+    """Return the subject of the last commit, or an empty string in an empty repository."""
+    result = run(root, "log", "-1", "--format=%s", check=False)
+    return result.stdout.strip() if result.returncode == 0 else ""

@@ -1,0 +1,1 @@
+"""Reading import files and mapping their columns to client fields."""

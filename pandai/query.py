@@ -1,0 +1,211 @@
+"""The filter language of ``list``, views and other commands, and sorting.
+
+A filter is ``FIELD OP VALUE`` with OP one of ``= != < <= > >= ~`` (``~`` means "contains").
+Field names may be keys, labels or aliases in Hungarian or English (``felelős=@én`` equals
+``owner=@me``). Values are read by the field's type: dates accept ``today``, ``-30d`` and
+Hungarian dates, money accepts ``1M`` and ``1 500 000``, people accept ``@me``; ``stage=open``
+filters by the stage of the status, and an empty value (``owner=``) matches clients without one.
+A comma separates alternatives (``status=Új lead,Ajánlat elküldve``), except in money and number
+values, where a comma is a decimal mark (``value>=1,5M``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Callable
+
+from pandai import fields as fieldtypes
+from pandai.client import Client
+from pandai.errors import InvalidInput
+from pandai.fields import Field
+from pandai.i18n import _
+from pandai.parsing import amount_to_int, fold, parse_amount, parse_date
+from pandai.workspace import Workspace
+
+OPERATORS = ("!=", "<=", ">=", "=", "<", ">", "~")
+_FILTER = re.compile(r"^\s*([^=!<>~]+?)\s*(!=|<=|>=|=|<|>|~)\s*(.*)$", re.S)
+_ME_WORDS = ("me", "en", "magam")
+
+
+@dataclass
+class Filter:
+    """One parsed filter; ``values`` are converted to the field's type (None means empty)."""
+
+    text: str
+    field: Field
+    operator: str
+    values: list[Any]
+    matcher: Callable[[Client], bool]
+
+    def __call__(self, client: Client) -> bool:
+        return self.matcher(client)
+
+
+def field_value(workspace: Workspace, client: Client, item: Field) -> Any:
+    """Return a client's value for a field, including the computed ``id`` and ``stage``."""
+    if item.name == "id":
+        return client.id
+    if item.name == "stage":
+        return workspace.statuses.stage_of(client.get("status"))
+    if item.name == "notes":
+        return "\n".join(str(note.get("text", "")) for note in client.notes
+                         if isinstance(note, dict))
+    return client.get(item.name)
+
+
+def parse_filter(workspace: Workspace, text: str) -> Filter:
+    """Parse one filter; raise InvalidInput saying what is wrong and showing the syntax."""
+    match = _FILTER.match(text)
+    if not match:
+        raise InvalidInput(
+            _("Invalid filter {filter!r}: write FIELD OP VALUE, for example owner=@me, "
+              "value>=1M or next_action<=today (operators: = != < <= > >= ~).").format(
+                filter=text))
+    name, operator, raw_value = match.groups()
+    item = workspace.fieldset.lookup(name)
+    if item is None:
+        known = ", ".join([*workspace.fieldset.names(), "id", "stage"])
+        raise InvalidInput(
+            _("Invalid filter {filter!r}: unknown field {field!r}. Known fields: {known}.")
+            .format(filter=text, field=name.strip(), known=known))
+
+    raw_value = raw_value.strip()
+    splittable = item.type not in ("money", "number")
+    parts = [part.strip() for part in raw_value.split(",")] if splittable else [raw_value]
+    values = [_convert(workspace, item, part, text) for part in parts] if raw_value else [None]
+    if operator in ("<", "<=", ">", ">=") and (None in values or len(values) > 1):
+        raise InvalidInput(
+            _("Invalid filter {filter!r}: {operator} needs exactly one value.").format(
+                filter=text, operator=operator))
+    return Filter(text, item, operator, values, _make_matcher(workspace, item, operator, values))
+
+
+def _convert(workspace: Workspace, item: Field, text: str, whole: str) -> Any:
+    try:
+        if item.type == "date":
+            return parse_date(text, workspace.today)
+        if item.type in ("money", "number"):
+            return amount_to_int(parse_amount(text))
+        if item.type == "person":
+            return _resolve_person(workspace, text)
+        if item.name == "stage":
+            return _resolve_stage(text)
+        if item.type == "status":
+            status = workspace.statuses.find(text)
+            return status.name if status else text
+    except ValueError as error:
+        raise InvalidInput(_("Invalid filter {filter!r}: {reason}").format(
+            filter=whole, reason=error)) from None
+    return text
+
+
+def _resolve_person(workspace: Workspace, text: str) -> str:
+    if fold(text.lstrip("@")) in _ME_WORDS and text.startswith("@"):
+        return workspace.require_user()
+    member = workspace.team.resolve(text)
+    return member.id if member else text.lstrip("@")
+
+
+_STAGE_WORDS = {"open": "open", "nyitott": "open", "won": "won", "megnyert": "won",
+                "nyert": "won", "lost": "lost", "elvesztett": "lost", "vesztett": "lost",
+                "inactive": "inactive", "inaktiv": "inactive"}
+
+
+def _resolve_stage(text: str) -> str:
+    stage = _STAGE_WORDS.get(fold(text))
+    if stage is None:
+        raise ValueError(_("unknown stage {stage!r}; use open, won, lost or inactive").format(
+            stage=text))
+    return stage
+
+
+def _comparable(value: Any) -> Any:
+    if isinstance(value, str):
+        return fold(value)
+    if isinstance(value, list):
+        return [fold(str(item)) for item in value]
+    return value
+
+
+def _make_matcher(workspace: Workspace, item: Field, operator: str, values: list[Any]
+                  ) -> Callable[[Client], bool]:
+    wanted = [_comparable(value) for value in values]
+
+    def equals(actual: Any, expected: Any) -> bool:
+        if expected is None:
+            return fieldtypes.is_empty(actual)
+        if isinstance(actual, list):
+            return expected in actual
+        return actual == expected
+
+    def contains(actual: Any, expected: Any) -> bool:
+        if expected is None:
+            return fieldtypes.is_empty(actual)
+        if isinstance(actual, list):
+            return any(str(expected) in str(element) for element in actual)
+        return str(expected) in str(actual)
+
+    def compare(actual: Any, expected: Any) -> bool:
+        # Empty values and values that did not convert (kept as text) never match a comparison.
+        if fieldtypes.is_empty(actual) or not isinstance(actual, type(expected)):
+            return False
+        return {"<": actual < expected, "<=": actual <= expected,
+                ">": actual > expected, ">=": actual >= expected}[operator]
+
+    def matcher(client: Client) -> bool:
+        actual = _comparable(field_value(workspace, client, item))
+        if operator == "=":
+            return any(equals(actual, expected) for expected in wanted)
+        if operator == "!=":
+            return not any(equals(actual, expected) for expected in wanted)
+        if operator == "~":
+            return any(contains(actual, expected) for expected in wanted)
+        return compare(actual, wanted[0])
+
+    return matcher
+
+
+def apply_filters(clients: list[Client], filters: list[Filter]) -> list[Client]:
+    """Return the clients that satisfy every filter."""
+    return [client for client in clients if all(check(client) for check in filters)]
+
+
+def sort_clients(workspace: Workspace, clients: list[Client], spec: str) -> list[Client]:
+    """Sort by comma-separated fields, ``-field`` descending; empty values always come last."""
+    result = list(clients)
+    keys = [part.strip() for part in spec.split(",") if part.strip()] if spec else []
+    for key in reversed(keys):
+        descending = key.startswith("-")
+        item = workspace.fieldset.lookup(key.lstrip("-+"))
+        if item is None:
+            raise InvalidInput(_("Cannot sort by {field!r}: unknown field. Known fields: "
+                                 "{known}.").format(field=key.lstrip("-+"),
+                                                    known=", ".join(workspace.fieldset.names())))
+        present = [client for client in result
+                   if not fieldtypes.is_empty(field_value(workspace, client, item))]
+        missing = [client for client in result
+                   if fieldtypes.is_empty(field_value(workspace, client, item))]
+        present.sort(key=lambda client: _sort_key(field_value(workspace, client, item), workspace,
+                                                  item), reverse=descending)
+        result = present + missing
+    return result
+
+
+def _sort_key(value: Any, workspace: Workspace, item: Field) -> Any:
+    if item.type == "status":
+        names = workspace.statuses.names()
+        return (names.index(value) if value in names else len(names), fold(str(value)))
+    if isinstance(value, (date, int)):
+        return value
+    if isinstance(value, list):
+        return fold(", ".join(str(element) for element in value))
+    return fold(str(value))
+
+
+def search(clients: list[Client], text: str) -> list[Client]:
+    """Return the clients whose name, company or e-mail contains ``text`` (accent-insensitive)."""
+    from pandai.store import matches_search
+
+    return [client for client in clients if matches_search(client, text)]

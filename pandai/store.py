@@ -1,0 +1,204 @@
+"""Loading and saving client files, the workspace lock, and one commit per change.
+
+Every read of the client list goes through :func:`load_clients`, the single place a cache can be
+added. Every change goes through :class:`Change`: it takes the workspace lock, writes files
+atomically, and on success commits exactly the paths it touched.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+
+from pandai import gitops, yamlio
+from pandai.client import Client, from_file_data, make_id, to_file_data
+from pandai.errors import (AmbiguousClient, ClientNotFound, FileError, InvalidInput,
+                           WorkspaceLocked)
+from pandai.i18n import _
+from pandai.parsing import fold
+from pandai.workspace import Workspace
+
+log = logging.getLogger(__name__)
+LOCK_TIMEOUT_SECONDS = float(os.environ.get("PANDAI_LOCK_TIMEOUT", "30"))
+
+
+@dataclass
+class ClientList:
+    """The clients that could be read, and the files that could not."""
+
+    clients: list[Client] = field(default_factory=list)
+    problems: list[FileError] = field(default_factory=list)
+
+
+def _client_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(path for path in folder.iterdir()
+                  if path.suffix == ".yaml" and not path.name.startswith("."))
+
+
+def read_client(workspace: Workspace, path: Path, archived: bool = False) -> Client:
+    """Read one client file; raise FileError (with path and line) when it cannot be used."""
+    client = from_file_data(path.stem, yamlio.read(path), workspace.fieldset, path)
+    client.archived = archived
+    return client
+
+
+def load_clients(workspace: Workspace, archived: bool = False) -> ClientList:
+    """Read every client of the workspace (or of its archive); unreadable files are collected."""
+    folder = workspace.archive_dir if archived else workspace.clients_dir
+    result = ClientList()
+    for path in _client_files(folder):
+        try:
+            result.clients.append(read_client(workspace, path, archived))
+        except FileError as error:
+            log.warning("skipping %s: %s", path, error.message)
+            result.problems.append(error)
+    return result
+
+
+def client_ids(workspace: Workspace) -> set[str]:
+    """Return every id in use, archived ones included, so a new id never reuses one."""
+    return {path.stem for folder in (workspace.clients_dir, workspace.archive_dir)
+            for path in _client_files(folder)}
+
+
+def new_client_id(workspace: Workspace, name: str) -> str:
+    """Return a unique id for a new client called ``name``."""
+    return make_id(name, client_ids(workspace))
+
+
+def check_id(client_id: str) -> None:
+    """Reject ids that are not plain slugs, so no id can name a path outside clients/."""
+    if not client_id or not all(char.isalnum() or char in "-_." for char in client_id) \
+            or client_id.startswith("."):
+        raise InvalidInput(_("Invalid client id {id!r}: use letters, digits and '-'.").format(
+            id=client_id))
+
+
+def find_client(workspace: Workspace, term: str, include_archived: bool = False) -> Client:
+    """Return the client ``term`` names: an exact id, else the one client it matches.
+
+    A term matches the id, name, company, e-mail or phone, case- and accent-insensitively.
+    Raise ClientNotFound when nothing matches and AmbiguousClient when several do.
+    """
+    term = term.strip()
+    folders = [(workspace.clients_dir, False)]
+    if include_archived:
+        folders.append((workspace.archive_dir, True))
+    for folder, archived in folders:
+        path = folder / f"{term}.yaml"
+        if term and "/" not in term and not term.startswith(".") and path.is_file():
+            return read_client(workspace, path, archived)
+
+    candidates = []
+    for client in load_clients(workspace).clients + (
+            load_clients(workspace, archived=True).clients if include_archived else []):
+        if matches_search(client, term):
+            candidates.append(client)
+    if len(candidates) == 1:
+        return candidates[0]
+    if not candidates:
+        raise ClientNotFound(
+            _("No client matches {term!r}. List clients with 'pandai list' or "
+              "'pandai search TEXT'.").format(term=term))
+    ids = [client.id for client in candidates]
+    shown = "\n".join(f"  {client.id}  {client.name}" for client in candidates[:20])
+    raise AmbiguousClient(
+        _("{term!r} matches {count} clients; give one of these ids:\n{candidates}").format(
+            term=term, count=len(candidates), candidates=shown), ids)
+
+
+def matches_search(client: Client, text: str) -> bool:
+    """Return True when ``text`` occurs in the client's id, name, company, e-mail or phone."""
+    needle = fold(text.strip())
+    if not needle:
+        return False
+    haystack = " ".join(str(client.get(key, "")) for key in ("name", "company", "email"))
+    if needle in fold(client.id) or needle in fold(haystack):
+        return True
+    digits = "".join(char for char in needle if char.isdigit())
+    phone = str(client.get("phone", ""))
+    return len(digits) >= 6 and len(digits) == len(needle.replace(" ", "").replace("-", "")) \
+        and digits in phone
+
+
+def client_path(workspace: Workspace, client: Client) -> Path:
+    """Return the file a client is stored in."""
+    check_id(client.id)
+    folder = workspace.archive_dir if client.archived else workspace.clients_dir
+    return folder / f"{client.id}.yaml"
+
+
+def render_client(workspace: Workspace, client: Client) -> str:
+    """Return the YAML text pandai writes for a client."""
+    return yamlio.dump(to_file_data(client, workspace.fieldset))
+
+
+class Change:
+    """One mutating command: the lock, atomic writes, and a single commit of what changed.
+
+    Use as ``with Change(workspace, "note kiss-peter") as change: change.save(client)``.
+    Files are written when saved; the commit happens when the block ends without an error.
+    """
+
+    def __init__(self, workspace: Workspace, message: str):
+        self.workspace = workspace
+        self.message = message
+        self.paths: list[Path] = []
+        self.committed = False
+        self._lock = None
+
+    def __enter__(self) -> Change:
+        from filelock import FileLock, Timeout
+
+        self.workspace.state_dir.mkdir(exist_ok=True)
+        self._lock = FileLock(str(self.workspace.state_dir / "lock"))
+        try:
+            self._lock.acquire(timeout=LOCK_TIMEOUT_SECONDS)
+        except Timeout:
+            raise WorkspaceLocked(
+                _("The workspace is locked by another pandai process (waited {seconds:g} s). "
+                  "Try again when it has finished; if no pandai runs, delete {path}.").format(
+                    seconds=LOCK_TIMEOUT_SECONDS, path=self.workspace.state_dir / "lock"))
+        return self
+
+    def save(self, client: Client) -> Path:
+        """Write a client file atomically and remember it for the commit."""
+        path = client_path(self.workspace, client)
+        yamlio.write_atomic(path, render_client(self.workspace, client))
+        client.path = path
+        self.track(path)
+        return path
+
+    def track(self, path: Path) -> None:
+        """Remember a path (created, changed or deleted) for the commit."""
+        if path not in self.paths:
+            self.paths.append(path)
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        try:
+            if kind is None:
+                self.committed = commit_paths(self.workspace, self.paths, self.message)
+        finally:
+            if self._lock is not None:
+                self._lock.release()
+
+
+def commit_paths(workspace: Workspace, paths: list[Path], message: str) -> bool:
+    """Commit ``paths`` when the workspace wants commits; warn once when git is missing."""
+    if not paths or not workspace.config.auto_commit:
+        return False
+    if not workspace.has_git:
+        workspace.warnings.append(
+            _("This workspace is not a git repository, so the change has no history. Run "
+              "'git init' in {path} to turn history on.").format(path=workspace.root))
+        return False
+    member = workspace.member(workspace.current_user)
+    author = (member.name or member.id, member.email or f"{member.id}@pandai.invalid") \
+        if member else ("pandai", "pandai@pandai.invalid")
+    return gitops.commit(workspace.root, paths, gitops.COMMIT_PREFIX + message, author)

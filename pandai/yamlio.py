@@ -1,0 +1,210 @@
+"""Reading and writing the workspace's YAML files.
+
+Reading uses PyYAML's base loader, so every scalar arrives as a string exactly as written:
+``06301234567``, ``NO``, ``on`` and ``10:30`` stay text until a field type converts them.
+Writing quotes every string that a YAML 1.1 reader would take for another type, writes dates and
+numbers plain, and keeps the key order it is given, so a file pandai wrote reads back identical.
+Every write goes to a temporary file in the same folder, is flushed to disk and then renamed over
+the target, so a crash leaves either the old or the new file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pandai.errors import FileError, MergeConflict
+from pandai.i18n import _
+
+_BaseLoader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+_CONFLICT_MARKER = re.compile(r"^(<{7}|={7}|>{7})(\s|$)", re.M)
+MAX_FILE_BYTES = 10 * 1024 * 1024
+# Strings that YAML 1.2 readers or spreadsheets would take for numbers or booleans, beyond what
+# PyYAML's YAML 1.1 resolver already flags: 1e3, 0o17, 1_000, y, n.
+_NUMBER_LIKE = re.compile(r"^[-+]?(\.?[0-9][0-9_.,:eExXoObB+-]*|\.(inf|nan))$|^(y|n|~)$", re.I)
+
+
+class FlowList(list):
+    """A list written in flow style: ``tags: [vip, partner]``."""
+
+
+class FlowDict(dict):
+    """A mapping written in flow style: ``{at: 2026-10-02, by: anna, to: Új lead}``."""
+
+
+class _Dumper(yaml.SafeDumper):
+    """SafeDumper that keeps key order and writes pandai's preferred scalar styles."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    if "\n" in value:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
+    node = dumper.represent_scalar("tag:yaml.org,2002:str", value)
+    resolved = dumper.resolve(yaml.ScalarNode, value, (True, False))
+    if (resolved != "tag:yaml.org,2002:str" or _NUMBER_LIKE.match(value)
+            or value != value.strip() or value == ""):
+        node.style = '"'
+    return node
+
+
+def _represent_datetime(dumper: yaml.SafeDumper, value: datetime) -> yaml.ScalarNode:
+    return dumper.represent_scalar("tag:yaml.org,2002:timestamp", value.isoformat())
+
+
+def _represent_dict(dumper: yaml.SafeDumper, value: dict) -> yaml.MappingNode:
+    return dumper.represent_mapping("tag:yaml.org,2002:map", value.items(), flow_style=False)
+
+
+def _represent_flow_dict(dumper: yaml.SafeDumper, value: dict) -> yaml.MappingNode:
+    return dumper.represent_mapping("tag:yaml.org,2002:map", value.items(), flow_style=True)
+
+
+def _represent_flow_list(dumper: yaml.SafeDumper, value: list) -> yaml.SequenceNode:
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=True)
+
+
+_Dumper.add_representer(str, _represent_str)
+_Dumper.add_representer(datetime, _represent_datetime)
+_Dumper.add_representer(date, yaml.SafeDumper.represent_date)
+_Dumper.add_representer(dict, _represent_dict)
+_Dumper.add_representer(FlowDict, _represent_flow_dict)
+_Dumper.add_representer(FlowList, _represent_flow_list)
+
+
+def dump(data: Any) -> str:
+    """Serialize ``data`` as block-style YAML in the given key order."""
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
+                     default_flow_style=False, width=4096, indent=2)
+
+
+def parse(text: str, path: Path) -> Any:
+    """Parse YAML text with no implicit typing; raise FileError with the line of any problem."""
+    marker = _CONFLICT_MARKER.search(text)
+    if marker:
+        line = text.count("\n", 0, marker.start()) + 1
+        raise MergeConflict(
+            _("{path}:{line}: unresolved git merge: the file contains conflict markers. "
+              "Edit it to keep the right lines, then run the command again.").format(
+                path=path, line=line),
+            path, line)
+    try:
+        return yaml.load(text, Loader=_BaseLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else None
+        reason = error.problem or error.context or str(error)
+        raise FileError(
+            _("{path}:{line}: invalid YAML: {reason}. Fix the file by hand or restore it "
+              "with git.").format(path=path, line=line or "?", reason=reason),
+            path, line) from error
+    except yaml.YAMLError as error:
+        raise FileError(
+            _("{path}: invalid YAML: {reason}. Fix the file by hand or restore it with git.")
+            .format(path=path, reason=error), path) from error
+
+
+def read(path: Path) -> Any:
+    """Read and parse a YAML file; raise FileError when it is unreadable, too big or invalid."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise FileError(
+                _("{path}: the file is {size} bytes, more than the {limit} bytes a workspace "
+                  "file may have. Move large content into the client's attachments.").format(
+                    path=path, size=size, limit=MAX_FILE_BYTES), path)
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise FileError(
+            _("{path}: the file is not valid UTF-8 (byte {offset}). Save it as UTF-8.").format(
+                path=path, offset=error.start), path) from error
+    except OSError as error:
+        raise FileError(_("{path}: cannot read the file: {reason}").format(
+            path=path, reason=error.strerror or error), path) from error
+    return parse(text, path)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a synced temporary file and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    _sync_folder(path.parent)
+
+
+def write_all(pairs: list[tuple[Path, str]]) -> None:
+    """Write several files so that either all of them change or none does.
+
+    Every text is first written to a synced temporary file; only then are they renamed into
+    place. When a rename fails, the files already replaced get their old content back and the
+    new ones are removed.
+    """
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path, text in pairs:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
+                                                 dir=path.parent)
+            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+                stream.write(text)
+                stream.flush()
+                os.fsync(stream.fileno())
+            staged.append((Path(temporary), path))
+    except BaseException:
+        for temporary, _path in staged:
+            temporary.unlink(missing_ok=True)
+        raise
+
+    previous = {path: path.read_bytes() if path.exists() else None for _tmp, path in staged}
+    done: list[Path] = []
+    try:
+        for temporary, path in staged:
+            os.replace(temporary, path)
+            done.append(path)
+    except BaseException:
+        # NOTE: a crash (not an exception) between two renames still leaves a partial import.
+        for path in done:
+            if previous[path] is None:
+                path.unlink(missing_ok=True)
+            else:
+                path.write_bytes(previous[path])
+        for temporary, _path in staged:
+            temporary.unlink(missing_ok=True)
+        raise
+    for folder in {path.parent for path in done}:
+        _sync_folder(folder)
+
+
+def _sync_folder(folder: Path) -> None:
+    # The rename is durable only once the folder entry is on disk too.
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
+def write(path: Path, data: Any) -> None:
+    """Serialize ``data`` and write it atomically to ``path``."""
+    write_atomic(path, dump(data))
