@@ -23,7 +23,6 @@ class ExitStatus(IntEnum):
     LOCKED = 6
     NOT_CONFIRMED = 7
     GIT_FAILED = 8
-    DATA_PROBLEMS = 9
 
 
 class PandaiError(Exception):

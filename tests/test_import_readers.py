@@ -1,7 +1,7 @@
 """Tests of reading import files and guessing their column mapping.
 
-Most fixtures are built as bytes in a temporary folder. The real-world samples in
-``../shared/samples`` (outside the repository) are read in place when they exist.
+Most fixtures are built as bytes in a temporary folder. Real-world sample files, kept in a
+folder beside the repository and never copied into it, are read in place when they exist.
 """
 
 from __future__ import annotations
@@ -439,19 +439,36 @@ def test_undecodable_in_header_sample(tmp_path):
     path = write(tmp_path, "cp1250.csv", text.encode("cp1250"))
     with pytest.raises(ImportFileError) as raised:
         read_table(path, encoding="utf-8")
-    # "Név" on line 1 is the first byte that UTF-8 rejects.
+    # The é of "Név" on line 1 is the first byte that UTF-8 rejects.
     assert raised.value.line == 1
     assert "utf-8" in raised.value.message
 
 
 def test_undecodable_while_streaming(tmp_path):
-    lines = ["Name;Email"] + [f"Client {n};c{n}@example.com" for n in range(40)]
+    # The text stream decodes 8 KiB ahead, so the bad byte must lie well past the first rows.
+    lines = ["Name;Email"] + [f"Client {n};c{n}@example.com" for n in range(2000)]
     text = "\n".join(lines) + "\nŐri Űrsula;u@fo.hu\n"
     path = write(tmp_path, "late.csv", text.encode("cp1250"))
     table = read_table(path, encoding="utf-8", delimiter=";")
     with pytest.raises(ImportFileError) as raised:
         list(table.rows)
-    assert raised.value.line == 42
+    assert raised.value.line == 2002
+
+
+def test_unclosed_quote(tmp_path):
+    text = 'Név;Megjegyzés\nAnna;"nyitott idézőjel\n' + "Béla;rendben\n" * 20000
+    path = write(tmp_path, "quote.csv", text.encode("utf-8"))
+    with pytest.raises(ImportFileError) as raised:
+        list(read_table(path, delimiter=";").rows)
+    assert raised.value.line == 2
+    assert "quotes" in raised.value.message
+
+
+def test_text_named_xlsx(tmp_path):
+    path = write(tmp_path, "export.xlsx", b"Name;Email\nAnna;a@example.com\n")
+    table = read_table(path)
+    assert table.format == "csv"
+    assert values(table) == [["Anna", "a@example.com"]]
 
 
 def test_unknown_encoding(tmp_path):

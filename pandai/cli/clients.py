@@ -9,7 +9,7 @@ import typer
 from typing_extensions import Annotated
 
 from pandai import actions, query, store
-from pandai.cli import output
+from pandai.cli import completion, output
 from pandai.cli.common import ask, confirm, echo, is_terminal, open_workspace, use_color, warn
 from pandai.cli.editor import edit_in_editor
 from pandai.errors import DuplicateClient, InvalidInput
@@ -72,7 +72,8 @@ def register(app: typer.Typer) -> None:
     @app.command("show", help=_("Show a client's profile: fields, notes (newest first), "
                                "files and status history."))
     def show(ctx: typer.Context,
-             client: Annotated[str, typer.Argument(help=_("Client id or a unique search term."))],
+             client: Annotated[str, typer.Argument(
+                 help=_("Client id or a unique search term."), autocompletion=completion.client_ids)],
              output_format: Annotated[str, typer.Option(
                  "--format", "-f", help=_("Output format: text or json."))] = "text") -> None:
         workspace = open_workspace(ctx)
@@ -86,10 +87,12 @@ def register(app: typer.Typer) -> None:
     @app.command("edit", help=_("Change fields with FIELD=VALUE; with no assignments, open the "
                                "file in $EDITOR and re-open it while it is invalid."))
     def edit(ctx: typer.Context,
-             client: Annotated[str, typer.Argument(help=_("Client id or a unique search term."))],
+             client: Annotated[str, typer.Argument(
+                 help=_("Client id or a unique search term."), autocompletion=completion.client_ids)],
              assignments: Annotated[Optional[List[str]], typer.Argument(
                  help=_("FIELD=VALUE pairs, such as phone=06301234567 or owner=bela; an empty "
-                        "value removes the field."), show_default=False)] = None) -> None:
+                        "value removes the field."), show_default=False,
+                 autocompletion=completion.field_assignments)] = None) -> None:
         workspace = open_workspace(ctx)
         if assignments:
             outcome = actions.edit_client(workspace, client, assignments)
@@ -107,9 +110,10 @@ def register(app: typer.Typer) -> None:
             filters: Annotated[Optional[List[str]], typer.Argument(
                 help=_("Filters FIELD OP VALUE, all of which must hold, such as owner=@me, "
                        "value>=1M, next_action<=today, name~kovacs."),
-                show_default=False)] = None,
+                show_default=False, autocompletion=completion.field_assignments)] = None,
             view: Annotated[Optional[str], typer.Option(
-                "--view", "-v", help=_("Start from a saved view (see 'pandai view list')."))
+                "--view", "-v", help=_("Start from a saved view (see 'pandai view list')."),
+                autocompletion=completion.view_names)
                             ] = None,
             search: Annotated[Optional[str], typer.Option(
                 "--search", "-s", help=_("Only clients whose name, company or e-mail contains "
@@ -184,9 +188,11 @@ def register(app: typer.Typer) -> None:
                                  "status_history. A lost status needs a reason."))
     def status(ctx: typer.Context,
                client: Annotated[str, typer.Argument(
-                   help=_("Client id or a unique search term."))],
+                   help=_("Client id or a unique search term."),
+                   autocompletion=completion.client_ids)],
                new_status: Annotated[str, typer.Argument(
-                   metavar="STATUS", help=_("The new status, as in statuses.yaml."))],
+                   metavar="STATUS", help=_("The new status, as in statuses.yaml."),
+                   autocompletion=completion.statuses)],
                reason: Annotated[Optional[str], typer.Option(
                    help=_("Why the status changes; required for a lost status."))] = None
                ) -> None:
@@ -202,7 +208,8 @@ def register(app: typer.Typer) -> None:
                   "contact to today. Mention a colleague with @name.")
 
     def note(ctx: typer.Context,
-             client: Annotated[str, typer.Argument(help=_("Client id or a unique search term."))],
+             client: Annotated[str, typer.Argument(
+                 help=_("Client id or a unique search term."), autocompletion=completion.client_ids)],
              text: Annotated[str, typer.Argument(help=_("The note text."))],
              call: Annotated[bool, typer.Option("--call", help=_("The note records a call."))
                              ] = False,

@@ -9,7 +9,7 @@ import typer
 from typing_extensions import Annotated
 
 from pandai import query, store
-from pandai.cli import output
+from pandai.cli import completion, output
 from pandai.cli.common import confirm, echo, open_workspace
 from pandai.errors import InvalidInput
 from pandai.i18n import _
@@ -41,7 +41,8 @@ def register(app: typer.Typer) -> None:
 
     @group.command("show", help=_("Show a view's title, filters, sort and columns."))
     def show_view(ctx: typer.Context,
-                  name: Annotated[str, typer.Argument(help=_("The view's name."))]) -> None:
+                  name: Annotated[str, typer.Argument(help=_("The view's name."),
+                                                   autocompletion=completion.view_names)]) -> None:
         workspace = open_workspace(ctx)
         view = _get(workspace.views, name)
         echo(f"{view.name}: {view.title}")
@@ -52,7 +53,8 @@ def register(app: typer.Typer) -> None:
     @group.command("save", help=_("Save filters as a view (\"save view as\"); replaces a view "
                                  "of the same name after confirmation."))
     def save_view(ctx: typer.Context,
-                  name: Annotated[str, typer.Argument(help=_("The view's name."))],
+                  name: Annotated[str, typer.Argument(help=_("The view's name."),
+                                                   autocompletion=completion.view_names)],
                   filters: Annotated[Optional[List[str]], typer.Argument(
                       help=_("Filters FIELD OP VALUE, such as owner=@me stage=open."),
                       show_default=False)] = None,
@@ -88,7 +90,8 @@ def register(app: typer.Typer) -> None:
 
     @group.command("delete", help=_("Delete a saved view."))
     def delete_view(ctx: typer.Context,
-                    name: Annotated[str, typer.Argument(help=_("The view's name."))],
+                    name: Annotated[str, typer.Argument(help=_("The view's name."),
+                                                   autocompletion=completion.view_names)],
                     yes: Annotated[bool, typer.Option(
                         "--yes", "-y", help=_("Delete without asking."))] = False) -> None:
         workspace = open_workspace(ctx)

@@ -88,9 +88,8 @@ NAME_PART_HEADERS: dict[str, list[str]] = {
     "family_name": ["Vezetéknév", "Családnév", "Last name", "Family name", "Surname"],
 }
 
-# Short names a user may type as the target of ``--map``, besides the field name itself and
-# every header alias above. ``normalize_header`` makes ``utolsó_kapcsolat`` equal
-# ``Utolsó kapcsolat``, so the underscore spellings need no entries of their own.
+# Short Hungarian names a user may type as the target of ``--map``. The field names and every
+# header alias above are accepted as targets too, compared through ``normalize_header``.
 TARGET_ALIASES: dict[str, list[str]] = {
     "name": ["név"],
     "company": ["cég"],
@@ -209,8 +208,9 @@ def parse_map_option(text: str, headers: list[str], *,
     (an empty target) means the column is ignored. Headers are matched with
     :func:`normalize_header`, and when several columns share a header the first one is used.
     The target may be a field name or one of its Hungarian or English aliases. ``path`` is the
-    import file, carried by the errors (the errors name ``--map`` when it is not given). Raises ImportFileError for an entry without ``=``, an
-    unknown header, an unknown field, a header named twice or a field given to two columns.
+    import file that the errors carry, ``--map`` when it is not given. Raises ImportFileError
+    for an entry without ``=``, an unknown header, an unknown field, a header named twice or a
+    field given to two columns.
     """
     error_path = path if path is not None else Path("--map")
     columns: dict[str, int] = {}

@@ -1,15 +1,16 @@
 """Reading import files (CSV, TXT and XLSX) into a header row and a stream of data rows.
 
-:func:`read_table` decides the format from the file's content: a ZIP archive is read as an
-Excel workbook with openpyxl, an OLE2 container (old ``.xls`` or a password-protected workbook)
-is rejected, and anything else must be delimited text. For text it detects the encoding (BOM,
-then strict UTF-8, then the NUL pattern of UTF-16 without BOM, then charset-normalizer among
-the Central and Western European code pages) and the delimiter (``;``, ``,``, tab or ``|``).
+:func:`read_table` decides the format from the file's content, not its extension. A ZIP
+archive is read as an Excel workbook with openpyxl, an OLE2 container (old ``.xls`` or a
+password-protected workbook) is rejected, and anything else must be delimited text. For text it
+detects the encoding (BOM, then the NUL pattern of UTF-16 without BOM, then strict UTF-8, then
+charset-normalizer among the Central and Western European code pages) and the delimiter
+(``;``, ``,``, tab or ``|``).
 
 The header row is the row among the first ten non-empty rows that looks most like a header
-(see :func:`~pandai.importing.headers.find_header_row`), so title rows above it are skipped. Data rows are streamed: only
-those first rows are held in memory. Every failure is an :class:`ImportFileError` that names the
-file, the row when known, and what the user can do about it.
+(see :func:`pandai.importing.headers.find_header_row`), so title rows above it are skipped.
+Data rows are streamed, and only those first rows are held in memory. Every failure is an
+:class:`ImportFileError` that names the file, the row when known, and what the user can do.
 """
 
 from __future__ import annotations
@@ -182,13 +183,11 @@ def _check_encoding(path: Path, encoding: str, head: bytes) -> str:
 
 
 def _detect_encoding(path: Path, head: bytes) -> str:
-    """Return the codec of a text file: BOM, strict UTF-8, UTF-16 by NULs, then a code page."""
+    """Return the codec of a text file: BOM, UTF-16 by NULs, strict UTF-8, then a code page."""
     for bom, name in _BOMS:
         if head.startswith(bom):
             return name
-    if _is_utf8(path):
-        return "utf-8"
-
+    # UTF-16 comes before UTF-8 because ASCII text in UTF-16 is valid UTF-8 as well.
     utf16 = _utf16_by_nul_pattern(head)
     if utf16:
         return utf16
@@ -197,6 +196,8 @@ def _detect_encoding(path: Path, head: bytes) -> str:
             _("{path} is not a text file or an Excel workbook (.xlsx). Save the data as .xlsx "
               "or CSV (UTF-8) and import that file.").format(path=path), path)
 
+    if _is_utf8(path):
+        return "utf-8"
     return _guess_code_page(path, head)
 
 
@@ -349,7 +350,7 @@ def _first_undecodable_line(path: Path, encoding: str) -> int:
 def _consistency(sample: str, delimiter: str) -> float:
     """Score how evenly ``delimiter`` splits the first records: columns times the share of rows."""
     reader = csv.reader(io.StringIO(sample), delimiter=delimiter)
-    counts = [len(fields) for fields in islice(reader, 50) if any(f.strip() for f in fields)]
+    counts = [len(fields) for fields in islice(reader, 50) if fields]
     if not counts:
         return 0.0
     columns, rows = Counter(counts).most_common(1)[0]
@@ -438,10 +439,11 @@ def _sheet_records(path: Path, handle, workbook, worksheet) -> Iterator[Record]:
 
 
 def _damaged_workbook(path: Path, error: Exception) -> ImportFileError:
+    reason = str(error) or type(error).__name__
     return ImportFileError(
         _("Cannot read {path} as an Excel workbook (.xlsx): {reason}. The file may be damaged "
           "or in another format such as .xlsb or .ods. Open it in a spreadsheet program and save "
-          "it as .xlsx or CSV (UTF-8).").format(path=path, reason=str(error) or type(error).__name__),
+          "it as .xlsx or CSV (UTF-8).").format(path=path, reason=reason),
         path)
 
 
