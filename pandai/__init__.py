@@ -1,3 +1,9 @@
 """Pandai: a command-line CRM that keeps one YAML file per client in a git repository."""
 
+import logging
+
 __version__ = "0.1.0"
+
+# The core logs, and the command line decides what a user sees: without --verbose nothing is
+# configured, and this handler keeps Python from printing warnings a second time on stderr.
+logging.getLogger(__name__).addHandler(logging.NullHandler())

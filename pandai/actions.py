@@ -24,7 +24,7 @@ _NORMALIZED_TYPES = ("email", "phone", "status", "person", "source")
 
 @dataclass
 class Outcome:
-    """What a change did: the client, whether a commit was made, and warnings to show."""
+    """The result of a change: the client, whether a commit was made, and warnings to show."""
 
     client: Client
     committed: bool = False

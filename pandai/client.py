@@ -109,13 +109,16 @@ def make_id(name: str, taken: Iterable[str]) -> str:
 def _parse_timestamp(text: Any) -> Any:
     if not isinstance(text, str):
         return text
+    # A plain date is tried first: since Python 3.11 datetime.fromisoformat also accepts
+    # "2026-10-02" and would turn a status_history day into midnight, changing the file.
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        pass
     try:
         return datetime.fromisoformat(text.strip().replace(" ", "T", 1))
     except ValueError:
-        try:
-            return date.fromisoformat(text.strip())
-        except ValueError:
-            return text
+        return text
 
 
 def _convert_entries(raw: Any) -> list[dict[str, Any]]:

@@ -48,7 +48,7 @@ class ClientNotFound(PandaiError):
 
 
 class AmbiguousClient(PandaiError):
-    """A search term matches several clients; ``candidates`` holds their ids."""
+    """A search term matches several clients; ``candidates`` contains their ids."""
 
     exit_status = ExitStatus.AMBIGUOUS
 
@@ -94,7 +94,7 @@ class ImportFileError(FileError):
 
 
 class DuplicateClient(PandaiError):
-    """A new client looks like an existing one; ``matches`` holds (id, reason) pairs."""
+    """A new client looks like an existing one; ``matches`` contains (id, reason) pairs."""
 
     exit_status = ExitStatus.AMBIGUOUS
 

@@ -6,7 +6,6 @@ in English and ``init --lang`` picks one; they are not translated at run time.
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -154,14 +153,3 @@ def demo_folder() -> Path | None:
     top = Path(__file__).resolve().parent.parent
     return top if (top / "pandai.yaml").is_file() and (top / "clients").is_dir() else None
 
-
-def copy_tree_files(source: Path, target: Path) -> list[Path]:
-    """Copy the files of ``source`` into ``target`` and return the new paths."""
-    copied = []
-    for path in sorted(source.rglob("*")):
-        if path.is_file():
-            destination = target / path.relative_to(source)
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, destination)
-            copied.append(destination)
-    return copied

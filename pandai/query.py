@@ -131,7 +131,7 @@ def _comparable(value: Any) -> Any:
 
 def _make_matcher(workspace: Workspace, item: Field, operator: str, values: list[Any]
                   ) -> Callable[[Client], bool]:
-    wanted = [_comparable(value) for value in values]
+    expected_values = [_comparable(value) for value in values]
 
     def equals(actual: Any, expected: Any) -> bool:
         if expected is None:
@@ -157,12 +157,12 @@ def _make_matcher(workspace: Workspace, item: Field, operator: str, values: list
     def matcher(client: Client) -> bool:
         actual = _comparable(field_value(workspace, client, item))
         if operator == "=":
-            return any(equals(actual, expected) for expected in wanted)
+            return any(equals(actual, expected) for expected in expected_values)
         if operator == "!=":
-            return not any(equals(actual, expected) for expected in wanted)
+            return not any(equals(actual, expected) for expected in expected_values)
         if operator == "~":
-            return any(contains(actual, expected) for expected in wanted)
-        return compare(actual, wanted[0])
+            return any(contains(actual, expected) for expected in expected_values)
+        return compare(actual, expected_values[0])
 
     return matcher
 

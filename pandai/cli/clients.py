@@ -151,7 +151,7 @@ def register(app: typer.Typer) -> None:
         if search:
             clients = query.search(clients, search)
         clients = query.sort_clients(workspace, clients, sort or (saved.sort if saved else "")
-                                     or "name")
+                                     or "name,id")
 
         if output_format == "table":
             if saved and saved.title:

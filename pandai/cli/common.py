@@ -1,4 +1,4 @@
-"""What the commands share: the open workspace, output streams, colour and confirmation."""
+"""Helpers shared by the commands: the open workspace, output streams, colour, confirmation."""
 
 from __future__ import annotations
 
@@ -57,7 +57,9 @@ def use_color(ctx: typer.Context, stream=None) -> bool:
 
 def echo(text: str = "", err: bool = False) -> None:
     """Print a line to stdout, or to stderr with ``err``."""
-    click.echo(text, err=err)
+    # Colour codes are in the text only when use_color() allowed them, so click must not strip
+    # them again when --color always writes to a pipe.
+    click.echo(text, err=err, color=True)
 
 
 def warn(text: str) -> None:

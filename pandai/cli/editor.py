@@ -58,8 +58,10 @@ def edit_in_editor(workspace: Workspace, term: str) -> actions.Outcome | None:
             try:
                 return actions.apply_edited_text(workspace, client, text)
             except PandaiError as error:
+                if not is_terminal():
+                    raise
                 echo(_("Error: {message}").format(message=error.message), err=True)
-                if not is_terminal() or not confirm(_("Edit the file again?"), yes=False):
+                if not confirm(_("Edit the file again?"), yes=False):
                     raise
                 # The reason goes into the file as comment lines, where the user looks next.
                 comment = "".join(f"{_ERROR_PREFIX}{line}\n"

@@ -24,6 +24,12 @@ from pandai.errors import ExitStatus, PandaiError
 from pandai.i18n import _, activate, choose_language
 from pandai.workspace import language_of
 
+# Typer 0.29 runs on its own copy of click (typer._click), so its usage errors, exits and aborts
+# are not click's classes. Both kinds are caught, so that either Typer release reports them.
+_USAGE_ERRORS = (click.ClickException, getattr(typer, "TyperException", click.ClickException))
+_EXITS = (click.exceptions.Exit, typer.Exit)
+_ABORTS = (click.exceptions.Abort, typer.Abort)
+
 
 def _workspace_argument(argv: Sequence[str]) -> Path | None:
     """Return the value of ``-w``/``--workspace`` in ``argv`` before click parses it."""
@@ -43,7 +49,7 @@ def _version_callback(value: bool) -> None:
 
 def build_app() -> typer.Typer:
     """Build the Typer app with help texts in the active language."""
-    from pandai.cli import clients, importing, setup, views
+    from pandai.cli import clients, housekeeping, importing, setup, views
 
     app = typer.Typer(
         help=_("Pandai: a command-line CRM. Each client is a YAML file in a git repository."),
@@ -80,6 +86,7 @@ def build_app() -> typer.Typer:
     clients.register(app)
     views.register(app)
     importing.register(app)
+    housekeeping.register(app)
     return app
 
 
@@ -94,7 +101,7 @@ def _translate_completion_options(command: click.Command) -> None:
 
 
 def run(argv: Sequence[str] | None = None) -> int:
-    """Run pandai with ``argv`` and return its exit status; never raises for a user error."""
+    """Run pandai with ``argv`` and return its exit status instead of raising."""
     argv = list(sys.argv[1:] if argv is None else argv)
     activate(choose_language(language_of(_workspace_argument(argv))))
     command = typer.main.get_command(build_app())
@@ -107,17 +114,24 @@ def run(argv: Sequence[str] | None = None) -> int:
     except PandaiError as error:
         click.echo(_("Error: {message}").format(message=error.message), err=True)
         code = error.exit_status
-    except click.exceptions.Exit as exit_request:
+    except _EXITS as exit_request:
         code = exit_request.exit_code
-    except click.ClickException as error:
-        error.show()
+    except _USAGE_ERRORS as error:
+        if hasattr(error, "show"):
+            error.show()
+        else:
+            click.echo(_("Error: {message}").format(message=error.format_message()), err=True)
         code = error.exit_code
-    except click.exceptions.Abort:
+    except _ABORTS:
         click.echo(_("Aborted."), err=True)
         code = ExitStatus.NOT_CONFIRMED
     except KeyboardInterrupt:
         click.echo(_("Interrupted."), err=True)
         code = 130
+    except BrokenPipeError:
+        # The reader of a pipe (such as head) stopped early: not an error of pandai's.
+        _silence_stdout()
+        code = ExitStatus.OK
     except Exception as error:  # noqa: BLE001 - the last line of defence against tracebacks.
         if current.debug:
             traceback.print_exc()
@@ -129,6 +143,16 @@ def run(argv: Sequence[str] | None = None) -> int:
         for message in dict.fromkeys(workspace.warnings):
             warn(message)
     return int(code)
+
+
+def _silence_stdout() -> None:
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 class Entry(click.Command):

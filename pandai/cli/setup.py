@@ -10,6 +10,7 @@ import typer
 from typing_extensions import Annotated
 
 from pandai import store
+from pandai.cli import output
 from pandai.cli.common import echo, open_workspace
 from pandai.config import Member, save_team
 from pandai.errors import InvalidInput
@@ -56,6 +57,7 @@ def register(app: typer.Typer) -> None:
                       "--format", "-f", help=_("Output format: table or json."))] = "table"
                   ) -> None:
         workspace = open_workspace(ctx)
+        output.check_format(output_format, ("table", "json"))
         members = workspace.team.members
         if output_format == "json":
             echo(json.dumps([member.to_file() for member in members], ensure_ascii=False,

@@ -35,7 +35,7 @@ class RowIssue:
 
 @dataclass
 class ImportPlan:
-    """What an import would do, computed before anything is written."""
+    """The outcome of an import for every row, computed before anything is written."""
 
     path: Path
     table: Table
@@ -170,7 +170,12 @@ def plan_import(workspace: Workspace, path: Path, map_option: str | None = None,
     table = read_table(path, encoding=encoding, delimiter=delimiter, sheet=sheet)
     mapping = guess_mapping(table.headers)
     if map_option:
-        for index, target in parse_map_option(map_option, table.headers).items():
+        overrides = parse_map_option(map_option, table.headers)
+        for index, target in overrides.items():
+            # A field given to a column with --map is taken from the column it was guessed for.
+            for other, guessed in enumerate(mapping):
+                if target is not None and guessed == target and other not in overrides:
+                    mapping[other] = None
             mapping[index] = target
     if "name" not in mapping and not {"given_name", "family_name"} & set(mapping):
         raise InvalidInput(

@@ -1,0 +1,275 @@
+"""Workspace housekeeping: archive and unarchive, reassign, and undo.
+
+Like the other core modules, these functions never print, prompt or exit. They check everything
+before they change anything, raise :mod:`pandai.errors` exceptions, and make each change inside
+one ``store.Change``, so that it ends in a single commit.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from pandai import gitops, query, store
+from pandai.client import Client
+from pandai.errors import GitError, InvalidInput
+from pandai.i18n import _
+from pandai.parsing import add_months
+from pandai.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+# The default archive rule: inactive or lost clients with no activity for this many months.
+ARCHIVE_AFTER_MONTHS = 6
+ARCHIVED_STAGES = ("inactive", "lost")
+
+
+# Archive and unarchive
+
+def last_activity(client: Client) -> date | None:
+    """Return the client's last contact date, else its creation date, else None."""
+    for key in ("last_contact", "created"):
+        value = client.get(key)
+        if isinstance(value, date):
+            return value
+    return None
+
+
+def archive_candidates(workspace: Workspace, filter_texts: list[str]) -> list[Client]:
+    """Return the active clients to archive, sorted by id.
+
+    With filters, they are the clients matching every filter. Without filters, they are the
+    inactive or lost clients whose last activity is more than six months before today. A client
+    with neither last_contact nor created is never archived by that default rule.
+    """
+    filters = [query.parse_filter(workspace, text) for text in filter_texts]
+    clients = store.load_clients(workspace).clients
+    if filters:
+        chosen = query.apply_filters(clients, filters)
+    else:
+        cutoff = add_months(workspace.today, -ARCHIVE_AFTER_MONTHS)
+        chosen = []
+        for client in clients:
+            activity = last_activity(client)
+            if workspace.statuses.stage_of(client.get("status")) in ARCHIVED_STAGES \
+                    and activity is not None and activity < cutoff:
+                chosen.append(client)
+    return sorted(chosen, key=lambda client: client.id)
+
+
+def archive_clients(workspace: Workspace, clients: list[Client]) -> bool:
+    """Move the files of ``clients`` from clients/ to archive/ in one commit.
+
+    Return True when a commit was made. Raise InvalidInput, before anything moves, when an
+    archive file with the same id already exists.
+    """
+    moves = [(_active_path(workspace, client), _archived_path(workspace, client))
+             for client in clients]
+    for _source, target in moves:
+        if target.exists():
+            raise InvalidInput(
+                _("Cannot archive {id}: {path} already exists. Rename or remove one of the two "
+                  "files, then try again.").format(id=target.stem, path=target))
+    with store.Change(workspace, f"archive {len(clients)} client(s)") as change:
+        _move_files(moves, change)
+    for client in clients:
+        client.archived = True
+    return change.committed
+
+
+def unarchive_client(workspace: Workspace, term: str) -> tuple[Client, bool]:
+    """Move one archived client back to clients/; return it and whether a commit was made."""
+    client = store.find_client(workspace, term, include_archived=True)
+    if not client.archived:
+        raise InvalidInput(_("{id} is not archived, so there is nothing to unarchive. "
+                             "List archived clients with 'pandai list --archived'.").format(
+            id=client.id))
+    source = _archived_path(workspace, client)
+    target = _active_path(workspace, client)
+    if target.exists():
+        raise InvalidInput(
+            _("Cannot unarchive {id}: {path} already exists. Rename or remove one of the two "
+              "files, then try again.").format(id=client.id, path=target))
+    with store.Change(workspace, f"unarchive {client.id}") as change:
+        _move_files([(source, target)], change)
+    client.archived = False
+    return client, change.committed
+
+
+def _active_path(workspace: Workspace, client: Client) -> Path:
+    store.check_id(client.id)
+    return workspace.clients_dir / f"{client.id}.yaml"
+
+
+def _archived_path(workspace: Workspace, client: Client) -> Path:
+    store.check_id(client.id)
+    return workspace.archive_dir / f"{client.id}.yaml"
+
+
+def _move_files(moves: list[tuple[Path, Path]], change: store.Change) -> None:
+    # A rename keeps each file byte for byte, as 'git mv' does. When one rename fails, the files
+    # already moved go back, so that the workspace is left as it was.
+    done: list[tuple[Path, Path]] = []
+    try:
+        for source, target in moves:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, target)
+            done.append((source, target))
+            change.track(source)
+            change.track(target)
+    except OSError as error:
+        for source, target in reversed(done):
+            os.replace(target, source)
+        raise InvalidInput(_("Cannot move {path}: {reason}. Nothing was changed.").format(
+            path=error.filename, reason=error.strerror or error)) from error
+
+
+# Reassign
+
+@dataclass
+class Reassignment:
+    """A planned hand-over: the giving owner's id, the receivers, and (client, new owner) pairs."""
+
+    giver: str
+    receivers: list[str]
+    assignments: list[tuple[Client, str]]
+
+
+def plan_reassignment(workspace: Workspace, giver_text: str, receivers_text: str,
+                      filter_texts: list[str]) -> Reassignment:
+    """Plan handing the clients of one owner to one or more team members.
+
+    Several receivers share the clients out round-robin in id order. The giver may be a former
+    team member who still owns clients. Raise InvalidInput for an unknown member, a giver who is
+    also a receiver, or an invalid filter.
+    """
+    giver = _resolve_giver(workspace, giver_text)
+    receivers = _resolve_receivers(workspace, receivers_text)
+    if giver in receivers:
+        raise InvalidInput(_("{id} cannot hand clients over to themselves: remove {id} from the "
+                             "receivers.").format(id=giver))
+
+    filters = [query.parse_filter(workspace, text) for text in filter_texts]
+    owned = [client for client in store.load_clients(workspace).clients
+             if client.get("owner") == giver]
+    chosen = sorted(query.apply_filters(owned, filters), key=lambda client: client.id)
+    assignments = [(client, receivers[index % len(receivers)])
+                   for index, client in enumerate(chosen)]
+    return Reassignment(giver, receivers, assignments)
+
+
+def apply_reassignment(workspace: Workspace, plan: Reassignment) -> bool:
+    """Set the new owners of a planned reassignment in one commit; return True when committed."""
+    if not plan.assignments:
+        return False
+    message = f"reassign {plan.giver} -> {','.join(plan.receivers)}"
+    with store.Change(workspace, message) as change:
+        for client, receiver in plan.assignments:
+            client.set("owner", receiver)
+            change.save(client)
+    return change.committed
+
+
+def _resolve_giver(workspace: Workspace, text: str) -> str:
+    member = workspace.team.resolve(text)
+    if member:
+        return member.id
+    # Someone already removed from the team may still own clients that need a new owner.
+    owner = text.strip().lstrip("@")
+    if owner and any(client.get("owner") == owner
+                     for client in store.load_clients(workspace).clients):
+        return owner
+    raise InvalidInput(_("{name!r} is not a team member and owns no clients. Team members: "
+                         "{members}.").format(name=text, members=_member_list(workspace)))
+
+
+def _resolve_receivers(workspace: Workspace, text: str) -> list[str]:
+    receivers: list[str] = []
+    for part in text.split(","):
+        if not part.strip():
+            continue
+        member = workspace.team.resolve(part)
+        if member is None:
+            raise InvalidInput(
+                _("{name!r} is not a team member. Team members: {members}. Add a member with "
+                  "'pandai team add ID'.").format(name=part.strip(),
+                                                  members=_member_list(workspace)))
+        if member.id not in receivers:
+            receivers.append(member.id)
+    if not receivers:
+        raise InvalidInput(_("Name at least one team member to receive the clients."))
+    return receivers
+
+
+def _member_list(workspace: Workspace) -> str:
+    return ", ".join(workspace.team.ids()) or "-"
+
+
+# Undo
+
+def last_pandai_commit(workspace: Workspace) -> str:
+    """Return the subject of the last commit when undo may revert it.
+
+    Raise GitError when the workspace has no git or no commits, and InvalidInput when the last
+    commit is not a pandai change, is the first commit or a merge, or when files outside
+    .pandai/ have uncommitted changes.
+    """
+    if not workspace.has_git:
+        raise GitError(_("This workspace is not a git repository, so there is no history to "
+                         "undo."))
+    if gitops.run(workspace.root, "rev-parse", "--verify", "-q", "HEAD",
+                  check=False).returncode != 0:
+        raise GitError(_("The repository has no commits yet, so there is nothing to undo."))
+
+    subject = gitops.head_message(workspace.root)
+    if not subject.startswith(gitops.COMMIT_PREFIX):
+        raise InvalidInput(_("The last commit {subject!r} was not made by pandai, so undo leaves "
+                             "it alone. Revert it with git if you mean to.").format(
+            subject=subject))
+    parents = gitops.run(workspace.root, "log", "-1", "--format=%P").stdout.split()
+    if len(parents) != 1:
+        raise InvalidInput(_("The last commit {subject!r} is the first commit or a merge, which "
+                             "undo cannot revert.").format(subject=subject))
+
+    changed = _uncommitted_paths(workspace)
+    if changed:
+        listing = "\n".join(f"  {path}" for path in changed[:20])
+        raise InvalidInput(_("There are uncommitted changes, so undo would mix them with the "
+                             "revert:\n{paths}\nCommit or discard them first.").format(
+            paths=listing))
+    return subject
+
+
+def undo_last_change(workspace: Workspace) -> str:
+    """Revert the last pandai commit with a new commit; return the reverted subject."""
+    with store.Change(workspace, "undo"):
+        subject = last_pandai_commit(workspace)
+        identity: list[str] = []
+        if not gitops.config_value(workspace.root, "user.email"):
+            member = workspace.member(workspace.current_user)
+            name = member.name or member.id if member else "pandai"
+            email = member.email or f"{member.id}@pandai.invalid" if member \
+                else "pandai@pandai.invalid"
+            identity = ["-c", f"user.name={name}", "-c", f"user.email={email}"]
+        result = gitops.run(workspace.root, *identity, "revert", "--no-edit", "HEAD", check=False)
+        if result.returncode != 0:
+            gitops.run(workspace.root, "revert", "--abort", check=False)
+            raise GitError(_("git revert failed: {output}").format(
+                output=(result.stderr or result.stdout).strip()))
+    log.info("reverted %s", subject)
+    return subject
+
+
+def _uncommitted_paths(workspace: Workspace) -> list[str]:
+    status = gitops.run(workspace.root, "status", "--porcelain", "--untracked-files=all")
+    paths = []
+    for line in status.stdout.splitlines():
+        path = line[3:].strip().strip('"')
+        if path == ".pandai" or path.startswith(".pandai/"):
+            continue
+        paths.append(path)
+    return paths
+

@@ -1,0 +1,242 @@
+"""Client files as people and pandai read and write them.
+
+A hand-edited file is read with no implicit typing, what pandai writes is quoted wherever YAML
+could misread it and reads back identical, a broken file is reported with its path and line
+without stopping the other clients, and every write is atomic.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from conftest import commit_count, run, uncommitted
+from pandai import store, yamlio
+from pandai.workspace import Workspace
+
+# Values that YAML 1.1 or 1.2 readers, or spreadsheets, would turn into numbers, booleans,
+# times, dates or null when written bare.
+AMBIGUOUS = ["06301234567", "NO", "on", "10:30", "1e3", "2026-11-20", "yes", "true", "y", "n",
+             "0o17", "0x1F", "1_000", ".5", "~", "null", "+36301234567", "12:30:45", "1,5"]
+
+
+@pytest.mark.parametrize("text", AMBIGUOUS)
+def test_parse_keeps_text(text):
+    parsed = yamlio.parse(f"value: {text}\n", Path("client.yaml"))
+
+    assert parsed == {"value": text}
+
+
+@pytest.mark.parametrize("text", AMBIGUOUS)
+def test_dump_quotes_ambiguous(text):
+    written = yamlio.dump({"value": text})
+
+    assert written == f'value: "{text}"\n'
+    assert yamlio.parse(written, Path("client.yaml")) == {"value": text}
+
+
+def test_dump_plain_values():
+    data = {"name": "Kiss Péter", "value": 1500000, "created": date(2026, 12, 5),
+            "tags": yamlio.FlowList(["vip", "on"])}
+
+    written = yamlio.dump(data)
+
+    assert written == ('name: Kiss Péter\n'
+                       'value: 1500000\n'
+                       'created: 2026-12-05\n'
+                       'tags: [vip, "on"]\n')
+
+
+def test_dump_multiline_text():
+    written = yamlio.dump({"text": "Ajánlatot kér.\n@bela küldd át."})
+
+    assert written == "text: |-\n  Ajánlatot kér.\n  @bela küldd át.\n"
+
+
+def test_demo_files_round_trip(demo):
+    workspace = Workspace(demo)
+    files = sorted((demo / "clients").glob("*.yaml"))
+
+    changed = [path.name for path in files
+               if store.render_client(workspace, store.read_client(workspace, path))
+               != path.read_text(encoding="utf-8")]
+
+    assert len(files) == 45
+    assert changed == []
+
+
+def test_hand_edited_values_stay_text(workspace):
+    path = workspace / "clients" / "nagy-ede.yaml"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text("name: Nagy Ede\ncompany: NO\nsource: on\nphone: 06301234567\n"
+                    "tags: [10:30, yes]\n", encoding="utf-8")
+
+    client = store.read_client(Workspace(workspace), path)
+
+    assert client.get("company") == "NO"
+    assert client.get("source") == "on"
+    assert client.get("phone") == "06301234567"
+    assert client.get("tags") == ["10:30", "yes"]
+
+
+def test_edit_quotes_ambiguous_values(workspace):
+    run(workspace, "add", "Nagy Ede")
+
+    result = run(workspace, "edit", "nagy-ede", "company=NO", "tags=on,10:30,vip")
+
+    assert result.exit_code == 0
+    assert (workspace / "clients" / "nagy-ede.yaml").read_text(encoding="utf-8") == (
+        'name: Nagy Ede\n'
+        'company: "NO"\n'
+        'status: New lead\n'
+        'owner: anna\n'
+        'created: 2026-12-04\n'
+        'tags: ["on", "10:30", vip]\n'
+        'status_history:\n'
+        '- {at: 2026-12-04, by: anna, to: New lead}\n')
+    assert uncommitted(workspace) == ""
+
+
+def test_key_order_is_stable(workspace):
+    path = workspace / "clients" / "toth-akos.yaml"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text("status_history:\n- {at: 2026-11-02, by: anna, to: New lead}\n"
+                    "tags: [vip]\nfavourite_colour: blue\nvalue: 250000\nowner: anna\n"
+                    "status: New lead\nphone: '+36301234567'\nname: Tóth Ákos\n",
+                    encoding="utf-8")
+
+    result = run(workspace, "edit", "toth-akos", "company=Tóth Bt.")
+
+    assert result.exit_code == 0
+    assert path.read_text(encoding="utf-8") == (
+        'name: Tóth Ákos\n'
+        'company: Tóth Bt.\n'
+        'phone: "+36301234567"\n'
+        'status: New lead\n'
+        'owner: anna\n'
+        'value: 250000\n'
+        'tags: [vip]\n'
+        'favourite_colour: blue\n'
+        'status_history:\n'
+        '- {at: 2026-11-02, by: anna, to: New lead}\n')
+
+
+def test_rewrite_is_identical(workspace):
+    run(workspace, "add", "Nagy Ede", "--value", "1,5M", "--next", "2026.12.05.")
+    path = workspace / "clients" / "nagy-ede.yaml"
+    before = path.read_text(encoding="utf-8")
+    client = store.read_client(Workspace(workspace), path)
+
+    assert store.render_client(Workspace(workspace), client) == before
+
+
+def test_invalid_file_path_and_line(workspace):
+    run(workspace, "add", "Nagy Ede")
+    broken = workspace / "clients" / "broken.yaml"
+    broken.write_text("name: Broken\ncompany: [Példa\nphone: 1\n", encoding="utf-8")
+
+    result = run(workspace, "list", "--format", "ids")
+
+    assert result.exit_code == 0
+    assert result.stdout == "nagy-ede\n"
+    assert f"Warning: {broken}:3: invalid YAML" in result.stderr
+    assert result.stderr.count("broken.yaml") == 1
+
+
+def test_invalid_file_named_by_show(workspace):
+    broken = workspace / "clients" / "broken.yaml"
+    broken.parent.mkdir(exist_ok=True)
+    broken.write_text("name: Broken\n  company: x\n", encoding="utf-8")
+
+    result = run(workspace, "show", "broken")
+
+    assert result.exit_code == 4
+    assert result.stderr.startswith(f"Error: {broken}:2: invalid YAML")
+
+
+def test_not_a_mapping_reported(workspace):
+    broken = workspace / "clients" / "list.yaml"
+    broken.parent.mkdir(exist_ok=True)
+    broken.write_text("- just\n- a list\n", encoding="utf-8")
+
+    result = run(workspace, "list")
+
+    assert result.exit_code == 0
+    assert f"{broken}:1: a client file must be a mapping" in result.stderr
+
+
+def test_conflict_markers_named(workspace):
+    run(workspace, "add", "Nagy Ede")
+    conflicted = workspace / "clients" / "nagy-ede.yaml"
+    text = ("name: Nagy Ede\n<<<<<<< HEAD\nstatus: New lead\n=======\nstatus: Lost\n"
+            ">>>>>>> origin/main\nowner: anna\n")
+    conflicted.write_text(text, encoding="utf-8")
+
+    listed = run(workspace, "list")
+    noted = run(workspace, "note", "nagy-ede", "Called")
+
+    assert listed.exit_code == 0
+    assert f"{conflicted}:2: unresolved git merge" in listed.stderr
+    assert noted.exit_code == 4
+    assert "unresolved git merge" in noted.stderr
+    assert conflicted.read_text(encoding="utf-8") == text
+
+
+def test_atomic_write_no_temp_files(tmp_path):
+    target = tmp_path / "kiss-peter.yaml"
+    target.write_text("name: Régi\n", encoding="utf-8")
+
+    yamlio.write_atomic(target, "name: Kiss Péter\n")
+
+    assert target.read_text(encoding="utf-8") == "name: Kiss Péter\n"
+    assert [path.name for path in tmp_path.iterdir()] == ["kiss-peter.yaml"]
+
+
+def test_failed_write_keeps_old_file(tmp_path, monkeypatch):
+    target = tmp_path / "kiss-peter.yaml"
+    target.write_text("name: Régi\n", encoding="utf-8")
+
+    def fail_replace(source, destination):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", fail_replace)
+    with pytest.raises(OSError):
+        yamlio.write_atomic(target, "name: Kiss Péter\n")
+
+    assert target.read_text(encoding="utf-8") == "name: Régi\n"
+    assert [path.name for path in tmp_path.iterdir()] == ["kiss-peter.yaml"]
+
+
+def test_write_all_rolls_back(tmp_path, monkeypatch):
+    first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    first.write_text("name: A\n", encoding="utf-8")
+    real_replace = os.replace
+    calls = []
+
+    def fail_second(source, destination):
+        calls.append(destination)
+        if len(calls) == 2:
+            raise OSError("disk full")
+        real_replace(source, destination)
+
+    monkeypatch.setattr(os, "replace", fail_second)
+    with pytest.raises(OSError):
+        yamlio.write_all([(first, "name: A2\n"), (second, "name: B\n")])
+
+    assert first.read_text(encoding="utf-8") == "name: A\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["a.yaml"]
+
+
+def test_commands_leave_no_temp_files(workspace):
+    run(workspace, "add", "Nagy Ede", "--note", "Első")
+    run(workspace, "note", "nagy-ede", "Második", "--call")
+    run(workspace, "edit", "nagy-ede", "company=Ede Kft.")
+
+    names = sorted(path.name for path in (workspace / "clients").iterdir())
+
+    assert names == ["nagy-ede.yaml"]
+    assert uncommitted(workspace) == ""
+    assert commit_count(workspace) == 5
