@@ -49,7 +49,8 @@ def _version_callback(value: bool) -> None:
 
 def build_app() -> typer.Typer:
     """Build the Typer app with help texts in the active language."""
-    from pandai.cli import clients, housekeeping, importing, setup, views
+    from pandai.cli import (activity, clients, exchange, followups, housekeeping, importing,
+                            reports, setup, views)
 
     app = typer.Typer(
         help=_("Pandai: a command-line CRM. Each client is a YAML file in a git repository."),
@@ -87,6 +88,10 @@ def build_app() -> typer.Typer:
     views.register(app)
     importing.register(app)
     housekeeping.register(app)
+    exchange.register(app)
+    reports.register(app)
+    followups.register(app)
+    activity.register(app)
     return app
 
 
