@@ -26,6 +26,8 @@ KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 # click modules whose messages reach users through usage lines and errors.
 CLICK_MODULES = ("core.py", "exceptions.py", "formatting.py", "parser.py", "types.py",
                  "termui.py", "decorators.py")
+# Typer modules whose messages (such as "Arguments" and "[required]") reach users.
+TYPER_MODULES = ("core.py",)
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 
 
@@ -33,8 +35,12 @@ def _source_files() -> list[Path]:
     import click
 
     own = sorted(path for path in PACKAGE.rglob("*.py") if path.name != "catalogs.py")
+    import typer
+
     click_dir = Path(click.__file__).parent
-    return own + [click_dir / name for name in CLICK_MODULES if (click_dir / name).exists()]
+    typer_dir = Path(typer.__file__).parent
+    return (own + [click_dir / name for name in CLICK_MODULES if (click_dir / name).exists()]
+            + [typer_dir / name for name in TYPER_MODULES if (typer_dir / name).exists()])
 
 
 def extract() -> Catalog:
@@ -42,7 +48,7 @@ def extract() -> Catalog:
     template = Catalog(project="pandai", charset="utf-8")
     for path in _source_files():
         shown = path.relative_to(PACKAGE.parent) if path.is_relative_to(PACKAGE.parent) \
-            else Path("click") / path.name
+            else Path(path.parent.name) / path.name
         for line, message, comments, context in extract_from_file(
                 "python", str(path), keywords=KEYWORDS):
             template.add(message, None, [(str(shown), line)], auto_comments=comments,

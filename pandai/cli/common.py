@@ -83,7 +83,8 @@ def confirm(question: str, yes: bool) -> bool:
     if not is_terminal():
         raise NotConfirmed(_("{question} Nothing was changed: there is no terminal to ask on. "
                              "Add --yes to confirm.").format(question=question))
-    answer = click.prompt(f"{question} {_('[y/N]')}", default="", show_default=False,
+    suffix = _("[y/N]")
+    answer = click.prompt(f"{question} {suffix}", default="", show_default=False,
                           prompt_suffix=" ", err=True)
     return answer.strip().lower() in _YES_ANSWERS
 
