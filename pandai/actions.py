@@ -89,22 +89,27 @@ def add_client(workspace: Workspace, name: str, values: dict[str, str],
         client.set("owner", workspace.current_user)
     client.set("created", workspace.today)
 
-    if not force:
-        duplicates = find_duplicates(workspace, client, store.load_clients(workspace).clients)
-        if duplicates:
-            listed = "\n".join(f"  {other_id} ({reason})" for other_id, reason in duplicates)
-            raise DuplicateClient(
-                _("{name} looks like a client you already have:\n{matches}\nAdd it anyway "
-                  "with --force, or update the existing client with 'pandai edit'.").format(
-                    name=name, matches=listed), duplicates)
-
     user = workspace.author()
-    client.id = store.new_client_id(workspace, name)
     if client.get("status"):
         client.record_status(workspace.today, user, None, client.get("status"))
     if note:
         client.add_note(now(), user, "note", note)
-    with store.Change(workspace, f"add {client.id}") as change:
+
+    # The duplicate check and the new id read the folder under the lock, so that two
+    # concurrent adds cannot take the same id.
+    with store.Change(workspace) as change:
+        if not force:
+            duplicates = find_duplicates(workspace, client,
+                                         store.load_clients(workspace).clients)
+            if duplicates:
+                listed = "\n".join(f"  {other_id} ({reason})"
+                                   for other_id, reason in duplicates)
+                raise DuplicateClient(
+                    _("{name} looks like a client you already have:\n{matches}\nAdd it anyway "
+                      "with --force, or update the existing client with 'pandai edit'.")
+                    .format(name=name, matches=listed), duplicates)
+        client.id = store.new_client_id(workspace, name)
+        change.message = f"add {client.id}"
         change.save(client)
     return Outcome(client, change.committed, warnings=_mention_warnings(workspace, note or ""))
 
@@ -113,29 +118,32 @@ def edit_client(workspace: Workspace, term: str, assignments: list[str]) -> Outc
     """Apply ``FIELD=VALUE`` assignments to one client; an empty value removes the field."""
     if not assignments:
         raise InvalidInput(_("Nothing to change: give FIELD=VALUE assignments."))
-    client = store.find_client(workspace, term)
-    before = store.render_client(workspace, client)
+    parsed = [parse_assignment(workspace, text) for text in assignments]
     user = workspace.author()
-    for text in assignments:
-        item, value = parse_assignment(workspace, text)
-        converted = fieldtypes.from_input(item, value, workspace)
-        if item.name == "status" and converted != client.get("status"):
-            if workspace.statuses.stage_of(converted) == "lost":
-                raise InvalidInput(
-                    _("Marking a client lost needs a reason: use 'pandai status {id} "
-                      "\"{status}\" --reason TEXT'.").format(id=client.id, status=converted))
-            client.record_status(workspace.today, user, client.get("status"), converted)
-        client.set(item.name, converted)
-    return _save_if_changed(workspace, client, before, f"edit {client.id}")
+    with store.Change(workspace) as change:
+        client = store.find_client(workspace, term)
+        before = store.render_client(workspace, client)
+        for item, value in parsed:
+            converted = fieldtypes.from_input(item, value, workspace)
+            if item.name == "status" and converted != client.get("status"):
+                if workspace.statuses.stage_of(converted) == "lost":
+                    raise InvalidInput(
+                        _("Marking a client lost needs a reason: use 'pandai status {id} "
+                          "\"{status}\" --reason TEXT'.").format(id=client.id,
+                                                                 status=converted))
+                client.record_status(workspace.today, user, client.get("status"), converted)
+            client.set(item.name, converted)
+        changed = _save_if_changed(change, client, before, f"edit {client.id}")
+    return Outcome(client, change.committed, changed)
 
 
-def _save_if_changed(workspace: Workspace, client: Client, before: str, message: str,
-                     warnings: list[str] | None = None) -> Outcome:
-    if store.render_client(workspace, client) == before:
-        return Outcome(client, committed=False, changed=False, warnings=warnings or [])
-    with store.Change(workspace, message) as change:
-        change.save(client)
-    return Outcome(client, change.committed, warnings=warnings or [])
+def _save_if_changed(change: store.Change, client: Client, before: str, message: str) -> bool:
+    """Stage the client when its file text differs from ``before``; return whether it did."""
+    if store.render_client(change.workspace, client) == before:
+        return False
+    change.message = message
+    change.save(client)
+    return True
 
 
 def set_status(workspace: Workspace, term: str, status_text: str,
@@ -145,26 +153,28 @@ def set_status(workspace: Workspace, term: str, status_text: str,
     A status of stage ``lost`` needs a reason: it is stored in the history entry and as a
     note, and the next action becomes the retry date of the workspace rules.
     """
-    client = store.find_client(workspace, term)
     item = workspace.fieldset.get("status")
     status = fieldtypes.from_input(item, status_text, workspace)
-    old = client.get("status")
-    if status == old:
-        return Outcome(client, committed=False, changed=False)
     lost = workspace.statuses.stage_of(status) == "lost"
     if lost and not (reason and reason.strip()):
         raise InvalidInput(_("Marking a client lost needs a reason: add --reason TEXT."))
 
     user = workspace.author()
-    client.record_status(workspace.today, user, old, status, reason.strip() if reason else None)
-    client.set("status", status)
-    if lost:
-        client.add_note(now(), user, "note",
-                        _("Lost: {reason}").format(reason=reason.strip()))
-        client.set("next_action", retry_date(workspace, workspace.today))
-    elif reason and reason.strip():
-        client.add_note(now(), user, "note", reason.strip())
-    with store.Change(workspace, f"status {client.id}: {old or '-'} -> {status}") as change:
+    with store.Change(workspace) as change:
+        client = store.find_client(workspace, term)
+        old = client.get("status")
+        if status == old:
+            return Outcome(client, committed=False, changed=False)
+        client.record_status(workspace.today, user, old, status,
+                             reason.strip() if reason else None)
+        client.set("status", status)
+        if lost:
+            client.add_note(now(), user, "note",
+                            _("Lost: {reason}").format(reason=reason.strip()))
+            client.set("next_action", retry_date(workspace, workspace.today))
+        elif reason and reason.strip():
+            client.add_note(now(), user, "note", reason.strip())
+        change.message = f"status {client.id}: {old or '-'} -> {status}"
         change.save(client)
     return Outcome(client, change.committed)
 
@@ -176,17 +186,18 @@ def add_note(workspace: Workspace, term: str, text: str, kind: str = "note",
         raise InvalidInput(_("The note is empty: give the text to record."))
     if kind not in NOTE_KINDS:
         raise InvalidInput(_("Unknown note kind {kind!r}.").format(kind=kind))
-    client = store.find_client(workspace, term)
     next_date = None
     if next_action:
         next_date = fieldtypes.from_input(workspace.fieldset.get("next_action"), next_action,
                                           workspace)
-    client.add_note(now(), workspace.author(), kind, text.strip())
-    if kind in INTERACTION_KINDS:
-        client.set("last_contact", workspace.today)
-    if next_date is not None:
-        client.set("next_action", next_date)
-    with store.Change(workspace, f"note {client.id} ({kind})") as change:
+    with store.Change(workspace) as change:
+        client = store.find_client(workspace, term)
+        client.add_note(now(), workspace.author(), kind, text.strip())
+        if kind in INTERACTION_KINDS:
+            client.set("last_contact", workspace.today)
+        if next_date is not None:
+            client.set("next_action", next_date)
+        change.message = f"note {client.id} ({kind})"
         change.save(client)
     return Outcome(client, change.committed, warnings=_mention_warnings(workspace, text))
 
@@ -229,8 +240,15 @@ def apply_edited_text(workspace: Workspace, client: Client, text: str) -> Outcom
             not edited.status_history or edited.status_history[-1].get("to") != new_status):
         edited.record_status(workspace.today, workspace.author(), client.get("status"),
                              new_status)
-    before = store.render_client(workspace, client)
-    return _save_if_changed(workspace, edited, before, f"edit {client.id}")
+    original = store.render_client(workspace, client)
+    with store.Change(workspace) as change:
+        current = store.find_client(workspace, client.id, include_archived=client.archived)
+        if store.render_client(workspace, current) != original:
+            raise InvalidInput(
+                _("{id} was changed by someone else while you edited it, so your edit was not "
+                  "saved. Run the command again to edit the new version.").format(id=client.id))
+        changed = _save_if_changed(change, edited, original, f"edit {client.id}")
+    return Outcome(edited, change.committed, changed)
 
 
 def retry_date(workspace: Workspace, lost_on: date) -> date:

@@ -52,7 +52,6 @@ def attach_file(workspace: Workspace, term: str, source: Path, name: str | None 
     (or the next free number) goes before the extension. Return the client, the stored name and
     whether a commit was made.
     """
-    client = store.find_client(workspace, term)
     if source.is_dir():
         raise InvalidInput(_("Cannot attach {path}: it is a folder. Attach the files in it one "
                              "by one.").format(path=source))
@@ -62,12 +61,13 @@ def attach_file(workspace: Workspace, term: str, source: Path, name: str | None 
     requested_name = name if name is not None else source.name
     check_attachment_name(requested_name)
 
-    folder = _attachment_folder(workspace, client)
-    stored = _free_name(folder, requested_name, client.files)
-    target = folder / stored
-    _check_inside(workspace, target)
-
-    with store.Change(workspace, f"attach {client.id} {stored}") as change:
+    with store.Change(workspace) as change:
+        client = store.find_client(workspace, term)
+        folder = _attachment_folder(workspace, client)
+        stored = _free_name(folder, requested_name, client.files)
+        target = folder / stored
+        _check_inside(workspace, target)
+        change.message = f"attach {client.id} {stored}"
         _copy_atomic(source, target)
         try:
             client.set("files", [*client.files, stored])

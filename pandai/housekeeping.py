@@ -8,7 +8,6 @@ one ``store.Change``, so that it ends in a single commit.
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -110,21 +109,10 @@ def _archived_path(workspace: Workspace, client: Client) -> Path:
 
 
 def _move_files(moves: list[tuple[Path, Path]], change: store.Change) -> None:
-    # A rename keeps each file byte for byte, as 'git mv' does. When one rename fails, the files
-    # already moved go back, so that the workspace is left as it was.
-    done: list[tuple[Path, Path]] = []
-    try:
-        for source, target in moves:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(source, target)
-            done.append((source, target))
-            change.track(source)
-            change.track(target)
-    except OSError as error:
-        for source, target in reversed(done):
-            os.replace(target, source)
-        raise InvalidInput(_("Cannot move {path}: {reason}. Nothing was changed.").format(
-            path=error.filename, reason=error.strerror or error)) from error
+    # Renames keep each file byte for byte, as 'git mv' does; the change applies them all
+    # through its journal, so an interruption completes them rather than leaving half.
+    for source, target in moves:
+        change.move(source, target)
 
 
 # Reassign

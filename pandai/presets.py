@@ -56,8 +56,9 @@ _VIEW_TITLES = {
            "lost-retry": "Lost clients due for another try"},
 }
 
-GITIGNORE = ".pandai/\n"
-GITATTRIBUTES = "*.yaml text eol=lf\n"
+# Temporary files of an interrupted write start with a dot and end in .tmp.
+GITIGNORE = ".pandai/\n.*.tmp\n"
+GITATTRIBUTES = "*.yaml text eol=lf\nclients/*.yaml merge=pandai\narchive/*.yaml merge=pandai\n"
 
 
 def statuses_document(preset: str, language: str) -> dict[str, Any]:
@@ -131,13 +132,21 @@ def init_workspace(target: Path, preset: str = "b2b", language: str = "hu",
         yamlio.write(target / "pandai.yaml", config_document(language))
         yamlio.write(target / "statuses.yaml", statuses_document(preset, language))
         yamlio.write(target / "views.yaml", views_document(preset, language))
-    _append_line(target / ".gitignore", GITIGNORE)
-    _append_line(target / ".gitattributes", GITATTRIBUTES)
+    from pandai.followups import install_templates
+
+    written += install_templates(target, language)
+    for line in GITIGNORE.splitlines(keepends=True):
+        _append_line(target / ".gitignore", line)
+    for line in GITATTRIBUTES.splitlines(keepends=True):
+        _append_line(target / ".gitattributes", line)
 
     if not gitops.git_available():
         return False
     if not (target / ".git").exists():
         gitops.init_repository(target)
+    from pandai.sync import ensure_merge_driver
+
+    ensure_merge_driver(target)
     return gitops.commit(target, written, gitops.COMMIT_PREFIX + "init workspace",
                          ("pandai", "pandai@pandai.invalid"))
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
-from pandai import gitops, yamlio
+from pandai import gitops, journal, yamlio
 from pandai.client import Client, from_file_data, make_id, to_file_data
 from pandai.errors import (AmbiguousClient, ClientNotFound, FileError, InvalidInput,
                            WorkspaceLocked)
@@ -75,7 +75,7 @@ def check_id(client_id: str) -> None:
     """Reject ids that are not plain slugs, so no id can name a path outside clients/."""
     if not client_id or not all(char.isalnum() or char in "-_." for char in client_id) \
             or client_id.startswith("."):
-        raise InvalidInput(_("Invalid client id {id!r}: use letters, digits and '-'.").format(
+        raise InvalidInput(_("Invalid id {id!r}: use letters, digits and '-'.").format(
             id=client_id))
 
 
@@ -139,17 +139,20 @@ def render_client(workspace: Workspace, client: Client) -> str:
 
 
 class Change:
-    """One mutating command: the lock, atomic writes, and a single commit of what changed.
+    """One mutating command: the lock, staged writes, and a single commit of what changed.
 
-    Use as ``with Change(workspace, "note kiss-peter") as change: change.save(client)``.
-    Files are written when saved; the commit happens when the block ends without an error.
+    Use as ``with Change(workspace, "note kiss-peter") as change: change.save(client)``. Read
+    what you change inside the block, under the lock, so that concurrent pandai processes never
+    overwrite each other's work. Saved files and moves are staged and applied together through
+    the journal when the block ends without an error, then committed; an error discards them.
     """
 
-    def __init__(self, workspace: Workspace, message: str):
+    def __init__(self, workspace: Workspace, message: str = ""):
         self.workspace = workspace
         self.message = message
         self.paths: list[Path] = []
         self.committed = False
+        self._operations: list[list[str]] = []
         self._lock = None
 
     def __enter__(self) -> Change:
@@ -164,29 +167,89 @@ class Change:
                 _("The workspace is locked by another pandai process (waited {seconds:g} s). "
                   "Try again when it has finished; if no pandai runs, delete {path}.").format(
                     seconds=LOCK_TIMEOUT_SECONDS, path=self.workspace.state_dir / "lock"))
+        try:
+            recover_locked(self.workspace)
+        except BaseException:
+            self._lock.release()
+            raise
         return self
 
-    def save(self, client: Client) -> Path:
-        """Write a client file atomically and remember it for the commit."""
-        path = client_path(self.workspace, client)
-        yamlio.write_atomic(path, render_client(self.workspace, client))
-        client.path = path
+    def stage(self, path: Path, text: str) -> None:
+        """Write ``text`` to a synced temporary file now; it replaces ``path`` at the end."""
+        temporary = yamlio.write_temporary(path, text)
+        self._operations.append(["write", self._relative(temporary), self._relative(path)])
         self.track(path)
+
+    def save(self, client: Client) -> Path:
+        """Stage a client file for writing and remember it for the commit."""
+        path = client_path(self.workspace, client)
+        self.stage(path, render_client(self.workspace, client))
+        client.path = path
         return path
+
+    def move(self, source: Path, target: Path) -> None:
+        """Move a file (such as a client into archive/) when the change is applied."""
+        self._operations.append(["move", self._relative(source), self._relative(target)])
+        self.track(source)
+        self.track(target)
+
+    def remove(self, path: Path) -> None:
+        """Delete a file (such as a client merged into another) when the change is applied."""
+        self._operations.append(["remove", self._relative(path), self._relative(path)])
+        self.track(path)
 
     def track(self, path: Path) -> None:
         """Remember a path (created, changed or deleted) for the commit."""
         if path not in self.paths:
             self.paths.append(path)
 
+    def _relative(self, path: Path) -> str:
+        return str(path.relative_to(self.workspace.root))
+
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  traceback: TracebackType | None) -> None:
+        root = self.workspace.root
         try:
-            if kind is None:
+            if kind is not None:
+                for operation, source, _target in self._operations:
+                    if operation == "write":
+                        (root / source).unlink(missing_ok=True)
+                return
+            if self._operations:
+                journal.write_journal(root, self.message, self._operations, self.paths)
+                journal.run_operations(root, self._operations)
+                self.committed = commit_paths(self.workspace, self.paths, self.message)
+                journal.clear_journal(root)
+            else:
                 self.committed = commit_paths(self.workspace, self.paths, self.message)
         finally:
             if self._lock is not None:
                 self._lock.release()
+
+
+def recover_locked(workspace: Workspace) -> str | None:
+    """Roll an interrupted change forward; the caller holds the lock. Return its message."""
+    root = workspace.root
+    document = journal.read_journal(root)
+    if document is None:
+        journal.remove_orphans(root)
+        return None
+    log.warning("completing the interrupted change %r", document.get("message"))
+    journal.run_operations(root, document["operations"])
+    journal.remove_orphans(root)
+    paths = [root / path for path in document.get("paths", [])]
+    commit_paths(workspace, paths, str(document.get("message", "recover")))
+    journal.clear_journal(root)
+    return str(document.get("message", ""))
+
+
+def recover(workspace: Workspace) -> str | None:
+    """Take the lock and roll an interrupted change forward, when there is one."""
+    if not journal.pending(workspace.root):
+        return None
+    with Change(workspace, "recover"):
+        pass
+    return None
 
 
 def commit_paths(workspace: Workspace, paths: list[Path], message: str) -> bool:

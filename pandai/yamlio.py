@@ -97,6 +97,8 @@ def parse(text: str, path: Path) -> Any:
                 path=path, line=line),
             path, line)
     try:
+        if "*" in text:
+            _reject_aliases(text, path)
         return yaml.load(text, Loader=_BaseLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -110,6 +112,18 @@ def parse(text: str, path: Path) -> Any:
         raise FileError(
             _("{path}: invalid YAML: {reason}. Fix the file by hand or restore it with git.")
             .format(path=path, reason=error), path) from error
+
+
+def _reject_aliases(text: str, path: Path) -> None:
+    # Aliases let a few lines expand into gigabytes ("billion laughs"), and pandai never writes
+    # them, so a file that uses one is rejected before it is built.
+    for event in yaml.parse(text, Loader=_BaseLoader):
+        if isinstance(event, yaml.AliasEvent):
+            line = event.start_mark.line + 1 if event.start_mark else None
+            raise FileError(
+                _("{path}:{line}: YAML aliases (*name) are not allowed in workspace files. "
+                  "Write the value out in full.").format(path=path, line=line or "?"),
+                path, line)
 
 
 def read(path: Path) -> Any:
@@ -146,6 +160,21 @@ def write_atomic(path: Path, text: str) -> None:
         Path(temporary).unlink(missing_ok=True)
         raise
     _sync_folder(path.parent)
+
+
+def write_temporary(path: Path, text: str) -> Path:
+    """Write ``text`` to a synced temporary file beside ``path`` and return its path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return Path(temporary)
 
 
 def write_all(pairs: list[tuple[Path, str]]) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 import typer
 
+from pandai import store
 from pandai.errors import NotConfirmed
 from pandai.i18n import _
 from pandai.workspace import Workspace
@@ -41,6 +42,15 @@ def open_workspace(ctx: typer.Context) -> Workspace:
     current = state(ctx)
     workspace = Workspace.open(current.workspace_path)
     current.opened.append(workspace)
+    # A change interrupted by a crash is completed before anything reads the workspace.
+    store.recover(workspace)
+    attributes = workspace.root / ".gitattributes"
+    if (workspace.root / ".git").is_dir() and attributes.is_file() and \
+            "merge=pandai" in attributes.read_text(encoding="utf-8", errors="replace"):
+        # git does not clone its config, so a fresh clone registers the merge driver here.
+        from pandai.sync import ensure_merge_driver
+
+        ensure_merge_driver(workspace.root)
     return workspace
 
 

@@ -50,7 +50,7 @@ def _version_callback(value: bool) -> None:
 def build_app() -> typer.Typer:
     """Build the Typer app with help texts in the active language."""
     from pandai.cli import (activity, clients, exchange, followups, housekeeping, importing,
-                            reports, setup, views)
+                            reports, setup, sync, views)
 
     app = typer.Typer(
         help=_("Pandai: a command-line CRM. Each client is a YAML file in a git repository."),
@@ -92,6 +92,7 @@ def build_app() -> typer.Typer:
     reports.register(app)
     followups.register(app)
     activity.register(app)
+    sync.register(app)
     return app
 
 
@@ -109,10 +110,10 @@ def run(argv: Sequence[str] | None = None) -> int:
     """Run pandai with ``argv`` and return its exit status instead of raising."""
     argv = list(sys.argv[1:] if argv is None else argv)
     activate(choose_language(language_of(_workspace_argument(argv))))
-    command = typer.main.get_command(build_app())
-    _translate_completion_options(command)
     current = State()
     try:
+        command = typer.main.get_command(build_app())
+        _translate_completion_options(command)
         result = command.main(args=argv, prog_name="pandai", standalone_mode=False,
                               obj=current)
         code = result if isinstance(result, int) else ExitStatus.OK
