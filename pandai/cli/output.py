@@ -141,6 +141,16 @@ def render_profile(workspace: Workspace, client: Client, color: bool) -> str:
         lines += ["", _("Problems in the file:")]
         lines += [f"  {key}: {reason}" for key, reason in client.problems]
 
+    conflicts = client.data.get("merge_conflicts")
+    if isinstance(conflicts, list) and conflicts:
+        lines += ["", _("Unresolved merge conflicts (edit the file to keep one value and remove "
+                        "merge_conflicts):")]
+        for entry in conflicts:
+            if isinstance(entry, dict):
+                lines.append(_("  {field}: ours {ours!r}, theirs {theirs!r}").format(
+                    field=entry.get("field"), ours=entry.get("ours"),
+                    theirs=entry.get("theirs")))
+
     lines += ["", _("Notes") + f" ({len(client.notes)})"]
     for note in reversed(client.notes):
         if not isinstance(note, dict):
