@@ -64,11 +64,14 @@ def _union(ours: Any, theirs: Any, identity, ordered: bool) -> list[Any]:
 
 
 def same_client(ours: dict[str, Any], theirs: dict[str, Any]) -> bool:
-    """Return True when two clients added separately are one person (same e-mail, phone or
-    name and company)."""
+    """Return True when two clients added separately are one person.
+
+    E-mails decide when both have one, then phones, then the name and company.
+    """
     for key in ("email", "phone"):
-        if ours.get(key) and str(ours.get(key)).lower() == str(theirs.get(key, "")).lower():
-            return True
+        mine, other = str(ours.get(key) or "").lower(), str(theirs.get(key) or "").lower()
+        if mine and other:
+            return mine == other
     name_ours = (fold(str(ours.get("name", ""))), fold(str(ours.get("company", ""))))
     name_theirs = (fold(str(theirs.get("name", ""))), fold(str(theirs.get("company", ""))))
     return name_ours == name_theirs

@@ -201,3 +201,13 @@ def test_driver_as_subprocess(tmp_path):
                             capture_output=True, text=True, cwd=tmp_path, check=False)
     assert result.returncode == 0, result.stderr
     assert ours.read_text(encoding="utf-8") == "name: Kiss Péter\ncompany: Acme\nvalue: 2\n"
+
+
+def test_authentication_failure_message():
+    from pandai.errors import GitError
+    from pandai.sync import _classify
+
+    error = _classify(GitError("git fetch failed: fatal: Authentication failed for "
+                               "'https://git.pelda.hu/team/clients.git/'"), "origin")
+    assert "rejected the login" in error.message
+    assert "origin" in error.message
