@@ -4,6 +4,6 @@ import logging
 
 __version__ = "0.1.0"
 
-# The core logs, and the command line decides what a user sees: without --verbose nothing is
+# The core logs, and the command line decides what to print. Without --verbose no logging is
 # configured, and this handler keeps Python from printing warnings a second time on stderr.
 logging.getLogger(__name__).addHandler(logging.NullHandler())

@@ -173,6 +173,9 @@ def to_file_data(client: Client, fieldset: FieldSet) -> dict[str, Any]:
             ordered[item.name] = fieldtypes.to_file(item, value)
     for key, value in client.data.items():
         if key not in ordered and key not in LIST_KEYS and value is not None:
+            # Lists of mappings, such as the extra ``emails`` of an import, stay flow mappings.
+            if isinstance(value, list):
+                value = [_entry_to_file(entry, flow=True) for entry in value]
             ordered[key] = value
     if client.notes:
         ordered["notes"] = [_entry_to_file(note, flow=False) for note in client.notes]

@@ -23,6 +23,8 @@ class ExitStatus(IntEnum):
     LOCKED = 6
     NOT_CONFIRMED = 7
     GIT_FAILED = 8
+    # doctor found errors in the workspace's data (warnings alone exit with OK).
+    DATA_PROBLEMS = 9
 
 
 class PandaiError(Exception):
@@ -84,6 +86,13 @@ class FileError(InvalidInput):
         """Return ``path:line`` (or just the path), the form editors jump to."""
         return f"{self.path}:{self.line}" if self.line else str(self.path)
 
+    def reason(self) -> str:
+        """Return the message without the ``path:line:`` it starts with, when it has one."""
+        for prefix in (f"{self.path}:{self.line}: ", f"{self.path}:?: ", f"{self.path}: "):
+            if self.message.startswith(prefix):
+                return self.message[len(prefix):]
+        return self.message
+
 
 class MergeConflict(FileError):
     """A client file still contains git conflict markers from an unresolved merge."""
@@ -119,3 +128,7 @@ class GitError(PandaiError):
     """A git command failed; the message includes git's own output."""
 
     exit_status = ExitStatus.GIT_FAILED
+
+
+class MailError(PandaiError):
+    """The SMTP server cannot be reached, rejects the login, or refuses a message."""

@@ -17,6 +17,9 @@ from pandai.i18n import _
 
 log = logging.getLogger(__name__)
 COMMIT_PREFIX = "pandai: "
+# Paths longer than this in total go to git on stdin, because a command line is limited (about
+# 2 MB on Linux, 32 KB on Windows). --pathspec-from-file needs git 2.25 or later.
+_MAX_ARGUMENT_BYTES = 24_000
 # Variables that would make git act on another repository or index than the workspace's.
 _SCRUBBED = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
              "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE", "GIT_CEILING_DIRECTORIES")
@@ -87,17 +90,38 @@ def commit(root: Path, paths: list[Path], message: str, author: tuple[str, str] 
                 for path in paths]
     if not relative:
         return False
+    if sum(len(item) + 1 for item in relative) > _MAX_ARGUMENT_BYTES:
+        return _commit_many(root, relative, message, author)
     run(root, "add", "-A", "--", *relative)
     staged = run(root, "diff", "--cached", "--quiet", "--", *relative, check=False)
     if staged.returncode == 0:
         return False
 
-    identity: list[str] = []
-    if author and not config_value(root, "user.email"):
-        identity = ["-c", f"user.name={author[0]}", "-c", f"user.email={author[1]}"]
     # NOTE: hooks are skipped because pandai validates what it writes, and a pre-commit check
     # of the whole workspace must not block a change to one client.
-    run(root, *identity, "commit", "-q", "--no-verify", "-m", message, "--", *relative)
+    run(root, *_identity(root, author), "commit", "-q", "--no-verify", "-m", message, "--",
+        *relative)
+    return True
+
+
+def _identity(root: Path, author: tuple[str, str] | None) -> list[str]:
+    if author and not config_value(root, "user.email"):
+        return ["-c", f"user.name={author[0]}", "-c", f"user.email={author[1]}"]
+    return []
+
+
+def _commit_many(root: Path, relative: list[str], message: str,
+                 author: tuple[str, str] | None) -> bool:
+    """Commit paths too many for a command line (a large import) by passing them on stdin."""
+    pathspec = "\0".join(relative)
+    from_stdin = ["--pathspec-from-file=-", "--pathspec-file-nul"]
+    run(root, "add", "-A", *from_stdin, input_text=pathspec)
+    # git diff has no --pathspec-from-file, so the staged names are compared instead.
+    staged = run(root, "diff", "--cached", "--name-only", "-z").stdout.split("\0")
+    if not set(staged) & set(relative):
+        return False
+    run(root, *_identity(root, author), "commit", "-q", "--no-verify", "-m", message,
+        *from_stdin, input_text=pathspec)
     return True
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation, ROUND_HALF_UP
 
 from pandai.i18n import _
@@ -44,8 +45,10 @@ _CURRENCY_WORDS = re.compile(r"(ft\.?|huf|forint|,-|\.-)$")
 _AMOUNT = re.compile(r"^([-+]?)([0-9][0-9.,]*)([a-z]*)$")
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Return ``text`` lower-cased without accents, for accent-insensitive comparison."""
+    # Cached: filters fold the same owners and statuses once per client on every list.
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 

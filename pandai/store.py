@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
-from pandai import gitops, journal, yamlio
+from pandai import cache, gitops, journal, yamlio
 from pandai.client import Client, from_file_data, make_id, to_file_data
 from pandai.errors import (AmbiguousClient, ClientNotFound, FileError, InvalidInput,
                            WorkspaceLocked)
@@ -48,16 +48,15 @@ def read_client(workspace: Workspace, path: Path, archived: bool = False) -> Cli
 
 
 def load_clients(workspace: Workspace, archived: bool = False) -> ClientList:
-    """Read every client of the workspace (or of its archive); unreadable files are collected."""
+    """Read every client of the workspace (or of its archive); unreadable files are collected.
+
+    The per-machine cache (pandai.cache) returns what reading every file would, faster.
+    """
     folder = workspace.archive_dir if archived else workspace.clients_dir
-    result = ClientList()
-    for path in _client_files(folder):
-        try:
-            result.clients.append(read_client(workspace, path, archived))
-        except FileError as error:
-            log.warning("skipping %s: %s", path, error.message)
-            result.problems.append(error)
-    return result
+    clients, problems = cache.load_folder(workspace, folder, archived)
+    for error in problems:
+        log.warning("skipping %s: %s", error.path, error.message)
+    return ClientList(clients, problems)
 
 
 def client_ids(workspace: Workspace) -> set[str]:
@@ -151,6 +150,7 @@ class Change:
         self.workspace = workspace
         self.message = message
         self.paths: list[Path] = []
+        self._tracked: set[Path] = set()  # the same paths, for a fast lookup on large imports
         self.committed = False
         self._operations: list[list[str]] = []
         self._lock = None
@@ -176,7 +176,10 @@ class Change:
 
     def stage(self, path: Path, text: str) -> None:
         """Write ``text`` to a synced temporary file now; it replaces ``path`` at the end."""
-        temporary = yamlio.write_temporary(path, text)
+        self.stage_file(path, yamlio.write_temporary(path, text))
+
+    def stage_file(self, path: Path, temporary: Path) -> None:
+        """Rename ``temporary``, a synced file beside ``path``, over ``path`` at the end."""
         self._operations.append(["write", self._relative(temporary), self._relative(path)])
         self.track(path)
 
@@ -200,7 +203,8 @@ class Change:
 
     def track(self, path: Path) -> None:
         """Remember a path (created, changed or deleted) for the commit."""
-        if path not in self.paths:
+        if path not in self._tracked:
+            self._tracked.add(path)
             self.paths.append(path)
 
     def _relative(self, path: Path) -> str:

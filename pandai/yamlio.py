@@ -14,15 +14,17 @@ import os
 import re
 import tempfile
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from pandai.errors import FileError, MergeConflict
 from pandai.i18n import _
 
-_BaseLoader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+if TYPE_CHECKING:
+    import yaml
+
+# NOTE: yaml is imported inside the functions, so that 'pandai --help' does not load it.
 _CONFLICT_MARKER = re.compile(r"^(<{7}|={7}|>{7})(\s|$)", re.M)
 MAX_FILE_BYTES = 10 * 1024 * 1024
 # Strings that YAML 1.2 readers or spreadsheets would take for numbers or booleans, beyond what
@@ -38,14 +40,34 @@ class FlowDict(dict):
     """A mapping written in flow style: ``{at: 2026-10-02, by: anna, to: Új lead}``."""
 
 
-class _Dumper(yaml.SafeDumper):
-    """SafeDumper that keeps key order and writes pandai's preferred scalar styles."""
+@lru_cache(maxsize=None)
+def _loader() -> type:
+    import yaml
 
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
+    return getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+
+
+@lru_cache(maxsize=None)
+def _dumper() -> type:
+    """Return a SafeDumper that keeps key order and writes pandai's preferred scalar styles."""
+    import yaml
+
+    class _Dumper(yaml.SafeDumper):
+        def ignore_aliases(self, data: Any) -> bool:
+            return True
+
+    _Dumper.add_representer(str, _represent_str)
+    _Dumper.add_representer(datetime, _represent_datetime)
+    _Dumper.add_representer(date, yaml.SafeDumper.represent_date)
+    _Dumper.add_representer(dict, _represent_dict)
+    _Dumper.add_representer(FlowDict, _represent_flow_dict)
+    _Dumper.add_representer(FlowList, _represent_flow_list)
+    return _Dumper
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    import yaml
+
     if "\n" in value:
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
     node = dumper.represent_scalar("tag:yaml.org,2002:str", value)
@@ -72,22 +94,18 @@ def _represent_flow_list(dumper: yaml.SafeDumper, value: list) -> yaml.SequenceN
     return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=True)
 
 
-_Dumper.add_representer(str, _represent_str)
-_Dumper.add_representer(datetime, _represent_datetime)
-_Dumper.add_representer(date, yaml.SafeDumper.represent_date)
-_Dumper.add_representer(dict, _represent_dict)
-_Dumper.add_representer(FlowDict, _represent_flow_dict)
-_Dumper.add_representer(FlowList, _represent_flow_list)
-
-
 def dump(data: Any) -> str:
     """Serialize ``data`` as block-style YAML in the given key order."""
-    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
+    import yaml
+
+    return yaml.dump(data, Dumper=_dumper(), allow_unicode=True, sort_keys=False,
                      default_flow_style=False, width=4096, indent=2)
 
 
 def parse(text: str, path: Path) -> Any:
     """Parse YAML text with no implicit typing; raise FileError with the line of any problem."""
+    import yaml
+
     marker = _CONFLICT_MARKER.search(text)
     if marker:
         line = text.count("\n", 0, marker.start()) + 1
@@ -99,7 +117,7 @@ def parse(text: str, path: Path) -> Any:
     try:
         if "*" in text:
             _reject_aliases(text, path)
-        return yaml.load(text, Loader=_BaseLoader)
+        return yaml.load(text, Loader=_loader())
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
@@ -117,7 +135,9 @@ def parse(text: str, path: Path) -> Any:
 def _reject_aliases(text: str, path: Path) -> None:
     # Aliases let a few lines expand into gigabytes ("billion laughs"), and pandai never writes
     # them, so a file that uses one is rejected before it is built.
-    for event in yaml.parse(text, Loader=_BaseLoader):
+    import yaml
+
+    for event in yaml.parse(text, Loader=_loader()):
         if isinstance(event, yaml.AliasEvent):
             line = event.start_mark.line + 1 if event.start_mark else None
             raise FileError(

@@ -18,11 +18,13 @@ import subprocess
 from pathlib import Path
 from typing import Iterator
 
+import click
 import pytest
+import typer
 from click.testing import CliRunner, Result
 
 from pandai.cli.main import Entry
-from pandai.i18n import activate
+from pandai.i18n import activate, current_language
 
 REPO = Path(__file__).parents[1]
 SAMPLES = Path(__file__).parents[2] / "shared" / "samples"
@@ -43,9 +45,28 @@ BASE_ENV = {
     "GIT_CONFIG_GLOBAL": os.devnull,
     "GIT_CONFIG_NOSYSTEM": "1",
 }
-# Variables that would change what a test sees, removed for every test.
+# Variables that would change a test's outcome, removed for every test.
 REMOVED_ENV = ("PANDAI_WORKSPACE", "LC_ALL", "LC_MESSAGES", "LANGUAGE", "VISUAL", "EDITOR",
-               "PANDAI_LOCK_TIMEOUT", "GIT_DIR", "GIT_WORK_TREE")
+               "PANDAI_LOCK_TIMEOUT", "GIT_DIR", "GIT_WORK_TREE", "PANDAI_SMTP_HOST",
+               "PANDAI_SMTP_PORT", "PANDAI_SMTP_SECURITY", "PANDAI_SMTP_USER",
+               "PANDAI_SMTP_FROM", "PANDAI_SMTP_PASSWORD")
+
+
+# Click commands already built from pandai's Typer app, by language.
+_BUILT_COMMANDS: dict[str, click.Command] = {}
+
+
+def _reuse_built_command(app: typer.Typer) -> click.Command:
+    # Building the click command from the Typer app takes about 50 ms, most of a test's time.
+    # The built command keeps no state between runs, so it is built once per language, the
+    # only input that changes it (the help texts). Subprocess tests still build it each time.
+    language = current_language()
+    if language not in _BUILT_COMMANDS:
+        _BUILT_COMMANDS[language] = _build_command(app)
+    return _BUILT_COMMANDS[language]
+
+
+_build_command = typer.main.get_command
 
 
 def run(ws: Path | None, *args: object, env: dict[str, str | None] | None = None,
@@ -59,7 +80,9 @@ def run(ws: Path | None, *args: object, env: dict[str, str | None] | None = None
     argv += [str(argument) for argument in args]
     environment: dict[str, str | None] = {"PANDAI_LANG": lang}
     environment.update(env or {})
-    return CliRunner().invoke(Entry(), argv, env=environment, input=input)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(typer.main, "get_command", _reuse_built_command)
+        return CliRunner().invoke(Entry(), argv, env=environment, input=input)
 
 
 def git(ws: Path, *args: str) -> str:
@@ -126,14 +149,15 @@ def _build_demo(target: Path) -> None:
 def _templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("templates")
     with pytest.MonkeyPatch.context() as patch:
-        _apply_env(patch)
+        apply_test_env(patch)
         _build_workspace(folder / "workspace")
         _build_demo(folder / "demo")
         activate("en")
     return {"workspace": folder / "workspace", "demo": folder / "demo"}
 
 
-def _apply_env(patch: pytest.MonkeyPatch) -> None:
+def apply_test_env(patch: pytest.MonkeyPatch) -> None:
+    """Set BASE_ENV and remove REMOVED_ENV through ``patch``, which restores them later."""
     for name, value in BASE_ENV.items():
         patch.setenv(name, value)
     for name in REMOVED_ENV:
@@ -143,7 +167,7 @@ def _apply_env(patch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(autouse=True)
 def isolated_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Give every test the same environment, and English messages after it."""
-    _apply_env(monkeypatch)
+    apply_test_env(monkeypatch)
     yield
     # run() activates a language for the whole process; later tests start from English.
     activate("en")

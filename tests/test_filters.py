@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 
 import pytest
 import yaml
@@ -62,6 +63,14 @@ INACTIVE = ["erdos-kristof", "halasz-richard", "kertesz-ervin", "papp-orsolya"]
 NO_OWNER = ["bogdan-petra", "fazekas-gabor", "halasz-richard"]
 DUE_DEC_5 = ["bakos-timea", "osz-gyula", "takacs-lilla"]
 ALL_IDS = 45
+
+
+@pytest.fixture(scope="module")
+def demo(_templates, tmp_path_factory):
+    """One copy of the demo workspace for this module, whose tests only read it."""
+    target = tmp_path_factory.mktemp("filters") / "demo"
+    shutil.copytree(_templates["demo"], target, symlinks=True)
+    return target
 
 
 def ids(ws, *args, **options) -> list[str]:
@@ -421,9 +430,11 @@ def test_me_without_user(demo):
     assert "Cannot tell who you are: set PANDAI_USER" in result.stderr
 
 
-def test_me_from_git_email(demo):
+def test_me_from_git_email(demo, tmp_path):
     # Without PANDAI_USER, the team member whose e-mail is git's user.email is "me".
-    git_config = demo / ".git" / "config"
+    own = tmp_path / "demo"
+    shutil.copytree(demo, own, symlinks=True)
+    git_config = own / ".git" / "config"
     git_config.write_text(git_config.read_text() + "[user]\n\temail = Bela@Pelda.hu\n")
 
-    assert "biro-aniko" in ids(demo, "owner=@me", env={"PANDAI_USER": None})
+    assert "biro-aniko" in ids(own, "owner=@me", env={"PANDAI_USER": None})

@@ -515,7 +515,7 @@ def test_guess_mapping_hungarian():
                "Címkék", "Megjegyzések", "Születésnap"]
     assert guess_mapping(headers) == [
         "name", "company", "email", "phone", "status", "owner", "source", "value",
-        "last_contact", "next_action", "created", "tags", "notes", None,
+        "last_contact", "next_action", "created", "tags", "notes", "birthday",
     ]
 
 
@@ -530,8 +530,14 @@ def test_guess_mapping_english():
 
 
 def test_guess_mapping_first_wins():
+    assert guess_mapping(["Név", "Ügyfél", "Cég", "Cégnév"]) == [
+        "name", None, "company", None,
+    ]
+
+
+def test_guess_mapping_repeats_contacts():
     assert guess_mapping(["Telefon", "Mobil", "Email", "E-mail"]) == [
-        "phone", None, "email", None,
+        "phone", "phone", "email", "email",
     ]
 
 
@@ -589,8 +595,12 @@ def test_parse_map_unknown_field():
 
 def test_parse_map_field_twice():
     with pytest.raises(ImportFileError) as raised:
-        parse_map_option("A=email,B=e-mail", ["A", "B"])
-    assert "email" in raised.value.message
+        parse_map_option("A=company,B=cég", ["A", "B"])
+    assert "company" in raised.value.message
+
+
+def test_parse_map_email_twice():
+    assert parse_map_option("A=email,B=e-mail", ["A", "B"]) == {0: "email", 1: "email"}
 
 
 def test_parse_map_missing_equals():

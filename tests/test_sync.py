@@ -211,3 +211,15 @@ def test_authentication_failure_message():
                                "'https://git.pelda.hu/team/clients.git/'"), "origin")
     assert "rejected the login" in error.message
     assert "origin" in error.message
+
+
+def test_doctor_lists_merge_conflict(team):
+    first, second, _remote = team
+    assert run(first, "edit", "kiss-peter", "value=1M").exit_code == 0
+    assert run(second, "edit", "kiss-peter", "value=3M").exit_code == 0
+    assert run(first, "sync").exit_code == 0
+    assert run(second, "sync").exit_code == 0
+    result = run(second, "doctor", "--errors-only")
+    assert result.exit_code == 9
+    assert "clients/kiss-peter.yaml" in result.stdout
+    assert "merge_conflicts" in result.stdout

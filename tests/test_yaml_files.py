@@ -1,8 +1,8 @@
 """Client files as people and pandai read and write them.
 
-A hand-edited file is read with no implicit typing, what pandai writes is quoted wherever YAML
-could misread it and reads back identical, a broken file is reported with its path and line
-without stopping the other clients, and every write is atomic.
+A hand-edited file is read with no implicit typing. What pandai writes is quoted wherever YAML
+could misread it and reads back identical. A broken file is reported with its path and line
+while the other clients keep working, and every write is atomic.
 """
 
 from __future__ import annotations

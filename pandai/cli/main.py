@@ -24,8 +24,8 @@ from pandai.errors import ExitStatus, PandaiError
 from pandai.i18n import _, activate, choose_language
 from pandai.workspace import language_of
 
-# Typer 0.29 runs on its own copy of click (typer._click), so its usage errors, exits and aborts
-# are not click's classes. Both kinds are caught, so that either Typer release reports them.
+# Newer Typer releases (0.29 was checked) run on their own copy of click, typer._click, whose
+# usage errors, exits and aborts are not click's classes. Both kinds are caught.
 _USAGE_ERRORS = (click.ClickException, getattr(typer, "TyperException", click.ClickException))
 _EXITS = (click.exceptions.Exit, typer.Exit)
 _ABORTS = (click.exceptions.Abort, typer.Abort)

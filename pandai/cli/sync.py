@@ -44,10 +44,13 @@ def register(app: typer.Typer) -> None:
     @app.command("merge-file", hidden=True,
                  help=_("Merge three versions of a client file (run by git as a merge "
                         "driver)."))
-    def merge_file(base: Annotated[Path, typer.Argument(help=_("The common ancestor."))],
+    def merge_file(base: Annotated[Path, typer.Argument(
+                       exists=True, dir_okay=False, help=_("The common ancestor."))],
                    ours: Annotated[Path, typer.Argument(
+                       exists=True, dir_okay=False,
                        help=_("Our version; the result is written here."))],
-                   theirs: Annotated[Path, typer.Argument(help=_("Their version."))],
+                   theirs: Annotated[Path, typer.Argument(
+                       exists=True, dir_okay=False, help=_("Their version."))],
                    shown: Annotated[Optional[Path], typer.Argument(
                        help=_("The file's path in the workspace."))] = None) -> None:
         from pandai.fields import BUILTIN_FIELDS, FieldSet

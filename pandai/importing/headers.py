@@ -4,9 +4,16 @@ Spreadsheets name the same column in many ways: ``Ügyfél neve``, ``Név``, ``F
 ``E-mail cím``. Headers are compared through :func:`normalize_header`, which ignores case,
 accents, spaces and punctuation, so every spelling variant of one alias matches.
 
-Besides the client fields, two mapping targets exist only during import: ``given_name`` and
-``family_name``. A caller that maps both joins them in Hungarian order (family name first) into
-``name``.
+Besides the client fields, some mapping targets exist only during import. The importer joins
+``given_name`` and ``family_name`` in Hungarian order (family name first) into ``name``.
+``birthday`` is stored as an ISO date under that key. ``email_type`` and ``phone_type`` are the
+type columns of Google Contacts (``E-mail 1 - Type``). The targets in :data:`REPEATABLE_TARGETS`
+may take several columns: the first e-mail and phone columns give ``email`` and ``phone``, and
+the others are kept under ``emails`` and ``phones``.
+
+The aliases cover the exports of Google Contacts, Outlook (English, German and Hungarian) and
+Thunderbird, whose numbered columns (``E-mail 2 Address``, ``Phone 3 - Value``) are matched by
+pattern.
 """
 
 from __future__ import annotations
@@ -30,15 +37,22 @@ FIELD_HEADERS: dict[str, list[str]] = {
         "Cég", "Cégnév", "Cég neve", "Vállalat", "Vállalkozás", "Szervezet", "Munkahely",
         "Company", "Company name", "Organization", "Organisation", "Organization name",
         "Organization 1 - Name", "Account", "Account name", "Business", "Employer",
+        "Firma", "Unternehmen",
     ],
     "email": [
         "Email", "E-mail", "E-mail cím", "Email cím", "Emailcím",
         "Email address", "E-mail address", "Mail", "Primary email", "E-mail 1 - Value",
+        "Secondary email", "E-Mail-Adresse", "Elektronikus levélcím", "E-mail-cím",
+        "Elektronikus levél címe",
     ],
     "phone": [
         "Telefon", "Telefonszám", "Tel", "Mobil", "Mobilszám", "Mobiltelefon", "Mobil telefonszám",
         "Phone", "Phone number", "Telephone", "Mobile", "Mobile phone", "Mobile number", "Cell",
         "Work phone", "Business phone", "Primary phone", "Phone 1 - Value",
+        "Home phone", "Business phone 2", "Home phone 2", "Other phone", "Company main phone",
+        "Car phone", "Mobile phone 2", "Telefon geschäftlich", "Telefon privat",
+        "Telefon (geschäftlich)", "Telefon (privat)", "Weiteres Telefon", "Munkahelyi telefon",
+        "Otthoni telefon", "Egyéb telefon", "Vezetékes telefon", "Elsődleges telefon",
     ],
     "status": [
         "Státusz", "Állapot", "Fázis", "Szakasz", "Értékesítési fázis",
@@ -74,19 +88,50 @@ FIELD_HEADERS: dict[str, list[str]] = {
     ],
     "tags": [
         "Címkék", "Címke", "Kategória", "Kategóriák", "Csoport", "Csoportok",
-        "Tags", "Tag", "Labels", "Categories", "Category", "Group membership",
+        "Tags", "Tag", "Labels", "Categories", "Category", "Group membership", "Kategorien",
     ],
     "notes": [
         "Megjegyzés", "Megjegyzések", "Jegyzet", "Jegyzetek", "Leírás", "Egyéb",
-        "Notes", "Note", "Comment", "Comments", "Description", "Remarks",
+        "Notes", "Note", "Comment", "Comments", "Description", "Remarks", "Notizen",
     ],
 }
 
 # Mapping targets for split name columns, joined into ``name`` by the caller.
 NAME_PART_HEADERS: dict[str, list[str]] = {
-    "given_name": ["Keresztnév", "Utónév", "First name", "Given name", "Forename"],
-    "family_name": ["Vezetéknév", "Családnév", "Last name", "Family name", "Surname"],
+    "given_name": ["Keresztnév", "Utónév", "First name", "Given name", "Forename", "Vorname"],
+    "family_name": ["Vezetéknév", "Családnév", "Last name", "Family name", "Surname",
+                    "Nachname"],
 }
+# Other targets that exist only during import.
+EXTRA_HEADERS: dict[str, list[str]] = {
+    "birthday": ["Születésnap", "Születési dátum", "Birthday", "Date of birth", "Geburtstag"],
+    "email_type": [],
+    "phone_type": [],
+    "birth_year": [],
+    "birth_month": [],
+    "birth_day": [],
+}
+# Thunderbird splits the birthday into three columns. "Birth Day" equals "Birthday" once
+# normalised, so these headers are compared before normalisation.
+_EXACT_HEADERS = {"birth year": "birth_year", "birth month": "birth_month",
+                  "birth day": "birth_day"}
+# Targets that several columns may map to; the first column with a value gives the field.
+REPEATABLE_TARGETS = frozenset({"email", "phone", "email_type", "phone_type"})
+# Numbered columns of Google Contacts, Outlook and Thunderbird, after normalize_header.
+_NUMBERED_HEADERS = (
+    (re.compile(r"^e?mail\d+(value|address|adresse)$"), "email"),
+    (re.compile(r"^elektronikuslevel\d+cime$"), "email"),
+    (re.compile(r"^e?mail\d+$"), "email"),
+    (re.compile(r"^(phone|telefon|tel|mobil|mobile)\d+$"), "phone"),
+    (re.compile(r"^e?mail\d+(type|label)$"), "email_type"),
+    (re.compile(r"^phone\d+value$"), "phone"),
+    (re.compile(r"^phone\d+(type|label)$"), "phone_type"),
+)
+# Words in a phone header that tell the type of its numbers, after normalize_header.
+_PHONE_TYPE_WORDS = (("mobil", "cell"), ("cell", "cell"), ("home", "home"), ("otthon", "home"),
+                     ("privat", "home"), ("work", "work"), ("business", "work"),
+                     ("munkahely", "work"), ("geschaft", "work"), ("office", "work"),
+                     ("other", "other"), ("egyeb", "other"), ("weiter", "other"))
 
 # Short Hungarian names a user may type as the target of ``--map``. The field names and every
 # header alias above are accepted as targets too, compared through ``normalize_header``.
@@ -106,6 +151,7 @@ TARGET_ALIASES: dict[str, list[str]] = {
     "notes": ["megjegyzések"],
     "given_name": ["keresztnév"],
     "family_name": ["vezetéknév"],
+    "birthday": ["születésnap"],
 }
 
 _NON_ALPHANUMERIC = re.compile(r"[\W_]+")
@@ -130,27 +176,47 @@ def _build_index(groups: list[dict[str, list[str]]]) -> dict[str, str]:
     return index
 
 
-_HEADER_INDEX = _build_index([FIELD_HEADERS, NAME_PART_HEADERS])
-_TARGET_INDEX = _build_index([TARGET_ALIASES, FIELD_HEADERS, NAME_PART_HEADERS])
-MAPPING_TARGETS: tuple[str, ...] = (*FIELD_HEADERS, *NAME_PART_HEADERS)
+_HEADER_INDEX = _build_index([FIELD_HEADERS, NAME_PART_HEADERS, EXTRA_HEADERS])
+_TARGET_INDEX = _build_index([TARGET_ALIASES, FIELD_HEADERS, NAME_PART_HEADERS, EXTRA_HEADERS])
+MAPPING_TARGETS: tuple[str, ...] = (*FIELD_HEADERS, *NAME_PART_HEADERS, *EXTRA_HEADERS)
 
 
 def field_for_header(header: str) -> str | None:
     """Return the field a column header names, or None when it is not a known header."""
-    return _HEADER_INDEX.get(normalize_header(header))
+    exact = _EXACT_HEADERS.get(" ".join(header.casefold().split()))
+    if exact:
+        return exact
+    key = normalize_header(header)
+    field = _HEADER_INDEX.get(key)
+    if field is None:
+        field = next((target for pattern, target in _NUMBERED_HEADERS if pattern.match(key)),
+                     None)
+    return field
+
+
+def phone_type_of_header(header: str) -> str | None:
+    """Return the type a phone column's header names (``cell``, ``home``, ``work``), or None."""
+    key = normalize_header(header)
+    return next((label for word, label in _PHONE_TYPE_WORDS if word in key), None)
+
+
+def is_primary_header(header: str) -> bool:
+    """Return True for a column that contains the preferred value, such as ``Primary Phone``."""
+    key = normalize_header(header)
+    return key.startswith(("primary", "elsodleges"))
 
 
 def guess_mapping(headers: list[str]) -> list[str | None]:
     """Guess the field of each column from its header, with None for an unmapped column.
 
-    A field is used at most once: when two columns name the same field, the first column gets
-    it and the later ones map to None.
+    A field is used at most once, apart from :data:`REPEATABLE_TARGETS`: when two columns name
+    the same field, the first column gets it and the later ones map to None.
     """
     mapping: list[str | None] = []
     used: set[str] = set()
     for header in headers:
         field = field_for_header(header)
-        if field in used:
+        if field in used and field not in REPEATABLE_TARGETS:
             field = None
         if field is not None:
             used.add(field)
@@ -250,7 +316,7 @@ def parse_map_option(text: str, headers: list[str], *,
                       "or nothing after = to ignore the column.")
                     .format(target=target, fields=", ".join(MAPPING_TARGETS)),
                     error_path)
-            if field in result.values():
+            if field in result.values() and field not in REPEATABLE_TARGETS:
                 raise ImportFileError(
                     _("Field {field} is given to two columns in --map. Map each field to "
                       "one column.").format(field=field),

@@ -1,28 +1,64 @@
-"""Turning the rows of an import file into clients, and writing them all or none.
+"""Planning an import row by row, and writing it all or nothing in one commit.
 
-:func:`plan_import` reads and converts every row before anything is written, and sorts each row
-into created, updated, skipped as a duplicate (within the file or of an existing client),
-skipped as incomplete (no e-mail and no phone), or invalid. :func:`apply_plan` writes the result
-in one change and one commit; an invalid row blocks the whole import.
+:func:`plan_import` reads every row before anything is written, and sorts it into created,
+updated (``--on-duplicate update`` or ``merge``), skipped as a duplicate, skipped as incomplete
+(no name, or no e-mail and no phone), or invalid. A duplicate has the same e-mail, the same
+phone, or the same name and company as an earlier row or an existing client. Statuses and owners that are not in the
+workspace are collected by value. An invalid row or an unknown value blocks the whole import.
+
+Memory stays bounded on large files: rows are streamed, and when a :class:`store.Change` is
+given, each new client is rendered and staged in a synced temporary file as soon as its row is
+read, so the plan keeps counts and the rows to report, never the new clients themselves.
+:func:`execute_import` runs the planning inside a change, so the staged files are renamed into
+place and committed together at the end, or removed when anything fails.
 """
 
 from __future__ import annotations
 
+import os
+import tempfile
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Callable
 
-from pandai import fields as fieldtypes
-from pandai import store, yamlio
+from pandai import store
 from pandai.actions import now
 from pandai.client import Client, make_id
-from pandai.errors import FieldError, InvalidInput
+from pandai.errors import InvalidInput
 from pandai.i18n import _
 from pandai.importing.headers import guess_mapping, parse_map_option
+from pandai.importing.mappings import (SavedMapping, imports_path, load_mapping,
+                                       parse_value_map, render_saved, resolve_owner_map,
+                                       resolve_status_map)
 from pandai.importing.readers import Table, read_table
-from pandai.parsing import amount_to_int, fold, parse_amount, parse_date
+from pandai.importing.rows import RowBuilder, RowResult, note_entries
+from pandai.importing.updating import apply_row
+from pandai.parsing import fold
 from pandai.workspace import Workspace
+
+ON_DUPLICATE = ("skip", "update", "merge")
+# Keys of a keyed (vCard or JSON) table that are imported besides the workspace's fields.
+KEYED_TARGETS = ("notes", "status_history", "emails", "phones", "birthday", "photo", "id")
+_REASONS = {"email": "same e-mail", "phone": "same phone", "name": "same name and company"}
+_PROGRESS_EVERY = 500  # rows between two calls of the progress callback
+
+
+@dataclass
+class ImportOptions:
+    """How to read and map an import file, and what to do with duplicates."""
+
+    map_text: str | None = None  # --map
+    mapping_name: str | None = None  # --mapping: a mapping saved in imports.yaml
+    status_map: str | None = None  # --status-map
+    owner_map: str | None = None  # --owner-map
+    on_duplicate: str = "skip"
+    overwrite: bool = False
+    keep_incomplete: bool = False  # import rows without e-mail and phone too
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    # Column targets chosen at the interactive prompt, by column index; they win over --map.
+    remap: dict[int, str | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -40,12 +76,21 @@ class ImportPlan:
     path: Path
     table: Table
     mapping: list[str | None]
-    created: list[tuple[int, Client]] = field(default_factory=list)
-    updated: list[tuple[int, Client]] = field(default_factory=list)
+    saved: SavedMapping  # the mapping in the form --save-mapping stores
+    created: int = 0
+    updated: list[RowIssue] = field(default_factory=list)
     duplicates: list[RowIssue] = field(default_factory=list)
     incomplete: list[RowIssue] = field(default_factory=list)
     invalid: list[RowIssue] = field(default_factory=list)
+    repairs: list[RowIssue] = field(default_factory=list)
     remarks: list[RowIssue] = field(default_factory=list)
+    unknown_statuses: dict[str, list[int]] = field(default_factory=dict)
+    unknown_owners: dict[str, list[int]] = field(default_factory=dict)
+    # Existing clients the import changes, by id; saved when the import is applied.
+    targets: dict[str, Client] = field(default_factory=dict)
+    known_statuses: list[str] = field(default_factory=list)  # for the unknown-status error
+    # Photo folders created for staged photos, removed again when the import fails.
+    photo_folders: list[Path] = field(default_factory=list)
 
     @property
     def unmapped(self) -> list[str]:
@@ -53,98 +98,225 @@ class ImportPlan:
         return [header for header, target in zip(self.table.headers, self.mapping)
                 if target is None]
 
+    @property
+    def named_by_contact(self) -> bool:
+        """True when no column contains the name, so clients are named after their e-mail."""
+        return not {"name", "given_name", "family_name"} & set(self.mapping)
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()[:10]
-    return str(value).strip()
+    @property
+    def blocked(self) -> bool:
+        """True when invalid rows or unknown statuses or owners keep the import from running."""
+        return bool(self.invalid or self.unknown_statuses or self.unknown_owners)
+
+    def counts(self) -> tuple[int, int]:
+        """Return the numbers of new and updated clients."""
+        return self.created, len(self.targets)
 
 
-def repair_phone(value: Any) -> tuple[str, bool]:
-    """Return phone text with the damage spreadsheets do undone, and whether it was repaired.
+def open_table(workspace: Workspace, path: Path, options: ImportOptions
+               ) -> tuple[Table, list[str | None], SavedMapping]:
+    """Read the header of an import file and decide the target of each column.
 
-    Excel stores ``06301234567`` as the number 6301234567 and ``+36301234567`` as 36301234567.
+    The guess from the headers is overridden by the saved mapping of ``--mapping``, then by
+    ``--map``, then by the interactive choices. Returns the table, its mapping, and the mapping
+    with its value maps in the form imports.yaml stores. Raise InvalidInput when no column
+    contains the name.
     """
-    text = _text(value)
-    digits = "".join(char for char in text if char.isdigit())
-    if not (isinstance(value, (int, float)) or text == digits):
-        return text, False
-    if len(digits) == 11 and digits.startswith("36"):
-        return "+" + digits, True
-    if len(digits) == 10 and digits.startswith("6"):
-        return "0" + digits, True
-    return text, False
+    if options.on_duplicate not in ON_DUPLICATE:
+        raise InvalidInput(_("Unknown --on-duplicate value {value!r}; use skip, update or "
+                             "merge.").format(value=options.on_duplicate))
+    table = read_table(path, encoding=options.encoding, delimiter=options.delimiter,
+                       sheet=options.sheet)
+    if table.keyed:
+        known = {*workspace.fieldset.names(), *KEYED_TARGETS}
+        mapping = [header if header in known else None for header in table.headers]
+    else:
+        mapping = guess_mapping(table.headers)
+
+    saved = load_mapping(workspace, options.mapping_name) if options.mapping_name else \
+        SavedMapping()
+    overrides = saved.column_targets(table.headers)
+    if options.map_text:
+        overrides.update(parse_map_option(options.map_text, table.headers, path=path))
+    overrides.update(options.remap)
+    _apply_overrides(mapping, overrides)
+
+    if "name" not in mapping and not {"given_name", "family_name", "email", "phone"} & set(mapping):
+        raise InvalidInput(
+            _("{path}: no column holds the client's name. Columns: {headers}. Map one with "
+              "--map \"COLUMN=name\".").format(path=path, headers=", ".join(table.headers)))
+    saved.columns = dict(zip(table.headers, mapping))
+    saved.status_map.update(parse_value_map(options.status_map, "--status-map"))
+    saved.owner_map.update(parse_value_map(options.owner_map, "--owner-map"))
+    return table, mapping, saved
 
 
-def _convert_cell(workspace: Workspace, item: fieldtypes.Field, value: Any) -> Any:
-    """Convert one cell to a field value; raise ValueError with the reason."""
-    if item.type == "date":
-        if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
-        return parse_date(_text(value), workspace.today)
-    if item.type in ("money", "number"):
-        if isinstance(value, (int, float)):
-            return int(round(value))
-        return amount_to_int(parse_amount(_text(value)))
-    if item.type == "person":
-        member = workspace.team.resolve(_text(value))
-        if member is not None:
-            return member.id
-        if workspace.team.members:
-            raise ValueError(_("not a team member; choose one of: {choices}").format(
-                choices=", ".join(workspace.team.ids())))
-        return _text(value)
-    if item.type == "source":
-        known = next((source for source in workspace.statuses.sources
-                      if fold(source) == fold(_text(value))), None)
-        return known or _text(value)
+def _apply_overrides(mapping: list[str | None], overrides: dict[int, str | None]) -> None:
+    from pandai.importing.headers import REPEATABLE_TARGETS
+
+    for index, target in overrides.items():
+        # A field given to a column is taken from the column it was guessed for.
+        for other, guessed in enumerate(mapping):
+            if (target is not None and guessed == target and other not in overrides
+                    and target not in REPEATABLE_TARGETS):
+                mapping[other] = None
+        mapping[index] = target
+
+
+def plan_import(workspace: Workspace, path: Path, options: ImportOptions | None = None,
+                progress: Callable[[int], None] | None = None,
+                change: store.Change | None = None) -> ImportPlan:
+    """Read an import file and decide what happens to each row.
+
+    Without ``change`` nothing is written. With it, each new client (and its photo) is staged
+    in the change as its row is read. ``progress`` is called with the number of rows read.
+    """
+    options = options or ImportOptions()
+    table, mapping, saved = open_table(workspace, path, options)
+    plan = ImportPlan(path, table, mapping, saved, known_statuses=workspace.statuses.names())
+    builder = RowBuilder(workspace, table, mapping,
+                         resolve_status_map(workspace, saved.status_map),
+                         resolve_owner_map(workspace, saved.owner_map))
+    planner = _Planner(workspace, plan, options, change)
+    count = 0
+    for row in table.rows:
+        planner.add(row.number, builder.build(row))
+        count += 1
+        if progress and count % _PROGRESS_EVERY == 0:
+            progress(count)
+    if progress:
+        progress(count)
+    return plan
+
+
+class _Planner:
+    """Sorts built rows into the plan's groups and stages new clients."""
+
+    def __init__(self, workspace: Workspace, plan: ImportPlan, options: ImportOptions,
+                 change: store.Change | None):
+        self.workspace = workspace
+        self.plan = plan
+        self.options = options
+        self.change = change
+        self.user = workspace.author()
+        self.now = now()
+        self.first_status = workspace.statuses.first()
+        self.known: dict[tuple[str, str], Client] = {}
+        for client in store.load_clients(workspace).clients:
+            for key in _keys(client):
+                self.known.setdefault(key, client)
+        self.seen: dict[tuple[str, str], int] = {}
+        self.taken = store.client_ids(workspace)
+
+    def add(self, number: int, result: RowResult) -> None:
+        plan = self.plan
+        plan.repairs += [RowIssue(number, text) for text in result.repairs]
+        plan.remarks += [RowIssue(number, text) for text in result.remarks]
+        if result.unknown_status:
+            plan.unknown_statuses.setdefault(result.unknown_status, []).append(number)
+        if result.unknown_owner:
+            plan.unknown_owners.setdefault(result.unknown_owner, []).append(number)
+        if result.invalid:
+            plan.invalid += [RowIssue(number, text) for text in result.invalid]
+            return
+        client = result.client
+        if client.get("name") is None:
+            plan.incomplete.append(RowIssue(number, _("no name")))
+            return
+        if client.get("email") is None and client.get("phone") is None \
+                and not result.has_extras and not self.options.keep_incomplete:
+            plan.incomplete.append(RowIssue(number, _("no e-mail and no phone")))
+            return
+
+        keys = _keys(client)
+        earlier = next(((key, self.seen[key]) for key in keys if key in self.seen), None)
+        if earlier:
+            plan.duplicates.append(RowIssue(number, _("{reason} as row {row}").format(
+                reason=_(_REASONS[earlier[0][0]]), row=earlier[1])))
+            return
+        for key in keys:
+            self.seen[key] = number
+        match = next(((key, self.known[key]) for key in keys if key in self.known), None)
+        if match:
+            self._duplicate(number, result, _(_REASONS[match[0][0]]), match[1])
+        else:
+            self._create(result)
+
+    def _duplicate(self, number: int, result: RowResult, reason: str, target: Client) -> None:
+        plan = self.plan
+        described = _("{reason} as {id}").format(reason=reason, id=target.id)
+        if self.options.on_duplicate == "skip":
+            plan.duplicates.append(RowIssue(number, described))
+            return
+        changes = apply_row(target, result, self.options.on_duplicate, self.options.overwrite,
+                            self.workspace.today, self.now, self.user)
+        if self.options.on_duplicate == "merge" and result.photo is not None \
+                and not any(name.startswith("photo.") for name in target.files):
+            self._stage_photo(target, result.photo)
+            changes.append(_("adds the photo"))
+        if not changes:
+            plan.duplicates.append(RowIssue(number, _("{described}: nothing new").format(
+                described=described)))
+            return
+        plan.targets[target.id] = target
+        plan.updated.append(RowIssue(number, "{described}: {changes}".format(
+            described=described, changes=", ".join(changes))))
+
+    def _create(self, result: RowResult) -> None:
+        client = result.client
+        exported = result.exported_id
+        if exported and exported not in self.taken and _is_slug(exported):
+            client.id = exported
+        else:
+            client.id = make_id(client.name, self.taken)
+        self.taken.add(client.id)
+
+        if client.get("status") is None and self.first_status:
+            client.set("status", self.first_status)
+        if client.get("created") is None:
+            client.set("created", self.workspace.today)
+        if result.history:
+            client.data["status_history"] = result.history
+        elif client.get("status"):
+            client.record_status(self.workspace.today, self.user, None, client.get("status"))
+        notes = note_entries(result.notes, self.now, self.user)
+        if notes:
+            client.data["notes"] = notes
+        if result.photo is not None:
+            self._stage_photo(client, result.photo)
+        if self.change is not None:
+            self.change.stage(store.client_path(self.workspace, client),
+                              store.render_client(self.workspace, client))
+        self.plan.created += 1
+
+    def _stage_photo(self, client: Client, photo) -> None:
+        name = f"photo.{photo.extension}"
+        client.data["files"] = [*client.files, name]
+        if self.change is not None:
+            folder = self.workspace.files_dir / client.id
+            if not folder.exists():
+                self.plan.photo_folders.append(folder)
+            stage_bytes(self.change, folder / name, photo.data)
+
+
+def stage_bytes(change: store.Change, path: Path, data: bytes) -> None:
+    """Write ``data`` to a synced temporary file beside ``path``; the change renames it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        return fieldtypes.from_input(item, _text(value), workspace)
-    except FieldError as error:
-        raise ValueError(error.message) from None
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    change.stage_file(path, Path(temporary))
 
 
-def _row_client(workspace: Workspace, plan: ImportPlan, number: int, values: list[Any]
-                ) -> tuple[Client, str | None]:
-    """Build a client from a row; return it and the text of its notes column."""
-    client = Client("")
-    note = None
-    given = family = ""
-    for target, value in zip(plan.mapping, values):
-        if target is None or value is None or _text(value) == "":
-            continue
-        if target == "given_name":
-            given = _text(value)
-            continue
-        if target == "family_name":
-            family = _text(value)
-            continue
-        if target == "notes":
-            note = _text(value)
-            continue
-        item = workspace.fieldset.get(target)
-        if item.type == "phone":
-            repaired, changed = repair_phone(value)
-            if changed:
-                plan.remarks.append(RowIssue(number, _(
-                    "phone {value} looked damaged by a spreadsheet and was read as {phone}")
-                    .format(value=_text(value), phone=repaired)))
-            value = repaired
-        try:
-            client.set(item.name, _convert_cell(workspace, item, value))
-        except ValueError as error:
-            plan.invalid.append(RowIssue(number, _("{field} {value!r}: {reason}").format(
-                field=item.title(), value=_text(value), reason=error)))
-    if client.get("name") is None and (family or given):
-        # Hungarian order: family name first.
-        client.set("name", " ".join(part for part in (family, given) if part))
-    return client, note
+def _is_slug(text: str) -> bool:
+    return all(char.isascii() and (char.isalnum() or char in "-_") for char in text) \
+        and not text.startswith(("-", "_"))
 
 
 def _keys(client: Client) -> list[tuple[str, str]]:
@@ -157,114 +329,81 @@ def _keys(client: Client) -> list[tuple[str, str]]:
     return keys
 
 
-_REASONS = {"email": "same e-mail", "phone": "same phone", "name": "same name and company"}
-
-
-def plan_import(workspace: Workspace, path: Path, map_option: str | None = None,
-                on_duplicate: str = "skip", encoding: str | None = None,
-                delimiter: str | None = None, sheet: str | None = None) -> ImportPlan:
-    """Read an import file and decide what happens to each row, writing nothing."""
-    if on_duplicate not in ("skip", "update"):
-        raise InvalidInput(_("Unknown --on-duplicate value {value!r}; use skip or update.")
-                           .format(value=on_duplicate))
-    table = read_table(path, encoding=encoding, delimiter=delimiter, sheet=sheet)
-    mapping = guess_mapping(table.headers)
-    if map_option:
-        overrides = parse_map_option(map_option, table.headers)
-        for index, target in overrides.items():
-            # A field given to a column with --map is taken from the column it was guessed for.
-            for other, guessed in enumerate(mapping):
-                if target is not None and guessed == target and other not in overrides:
-                    mapping[other] = None
-            mapping[index] = target
-    if "name" not in mapping and not {"given_name", "family_name"} & set(mapping):
-        raise InvalidInput(
-            _("{path}: no column holds the client's name. Columns: {headers}. Map one with "
-              "--map \"COLUMN=name\".").format(path=path, headers=", ".join(table.headers)))
-
-    plan = ImportPlan(path, table, mapping)
-    existing = store.load_clients(workspace).clients
-    known: dict[tuple[str, str], Client] = {}
-    for client in existing:
-        for key in _keys(client):
-            known.setdefault(key, client)
-    seen: dict[tuple[str, str], int] = {}
-    taken = store.client_ids(workspace)
-    user = workspace.author()
-    first_status = workspace.statuses.first()
-
-    for row in table.rows:
-        invalid_before = len(plan.invalid)
-        client, note = _row_client(workspace, plan, row.number, row.values)
-        if len(plan.invalid) > invalid_before:
-            continue
-        if client.get("name") is None:
-            plan.incomplete.append(RowIssue(row.number, _("no name")))
-            continue
-        if client.get("email") is None and client.get("phone") is None:
-            plan.incomplete.append(RowIssue(row.number, _("no e-mail and no phone")))
-            continue
-        keys = _keys(client)
-        earlier = next(((key, seen[key]) for key in keys if key in seen), None)
-        if earlier:
-            plan.duplicates.append(RowIssue(row.number, _("{reason} as row {row}").format(
-                reason=_(_REASONS[earlier[0][0]]), row=earlier[1])))
-            continue
-        for key in keys:
-            seen[key] = row.number
-        match = next(((key, known[key]) for key in keys if key in known), None)
-        if match:
-            if on_duplicate == "skip":
-                plan.duplicates.append(RowIssue(row.number, _("{reason} as {id}").format(
-                    reason=_(_REASONS[match[0][0]]), id=match[1].id)))
-                continue
-            target = match[1]
-            changed = False
-            for key, value in client.data.items():
-                if target.get(key) is None:
-                    target.set(key, value)
-                    changed = True
-            if note:
-                target.add_note(now(), user, "note", note)
-                changed = True
-            if changed:
-                plan.updated.append((row.number, target))
-            else:
-                plan.duplicates.append(RowIssue(row.number, _("nothing new for {id}").format(
-                    id=target.id)))
-            continue
-
-        if client.get("status") is None and first_status:
-            client.set("status", first_status)
-        client.set("created", workspace.today)
-        client.id = make_id(client.name, taken)
-        taken.add(client.id)
-        if client.get("status"):
-            client.record_status(workspace.today, user, None, client.get("status"))
-        if note:
-            client.add_note(now(), user, "note", note)
-        plan.created.append((row.number, client))
-    return plan
-
-
-def apply_plan(workspace: Workspace, plan: ImportPlan) -> bool:
-    """Write the plan's clients in one change and commit; return True when a commit was made.
-
-    Raise InvalidInput when any row is invalid, so that nothing is written.
-    """
+def blocking_error(plan: ImportPlan) -> InvalidInput | None:
+    """Return the error that keeps a blocked plan from being written, or None."""
+    parts = []
     if plan.invalid:
-        raise InvalidInput(_("{path}: {count} rows have invalid values; nothing was imported. "
-                             "Fix them in the file, or map the column differently with --map.")
-                           .format(path=plan.path, count=len(plan.invalid)))
-    clients = [client for _row, client in (*plan.created, *plan.updated)]
-    if not clients:
-        return False
-    message = "import {name}: {created} created, {updated} updated".format(
-        name=plan.path.name, created=len(plan.created), updated=len(plan.updated))
-    with store.Change(workspace, message) as change:
-        pairs = [(store.client_path(workspace, client), store.render_client(workspace, client))
-                 for client in clients]
-        yamlio.write_all(pairs)
-        for path, _text_unused in pairs:
-            change.track(path)
-    return change.committed
+        parts.append(_("{path}: {count} rows have invalid values; nothing was imported. Fix "
+                       "them in the file, or map the column differently with --map.").format(
+            path=plan.path, count=len(plan.invalid)))
+    if plan.unknown_statuses:
+        example = ",".join(f"{value}=STATUS" for value in plan.unknown_statuses)
+        parts.append(_("{path}: unknown statuses: {values}. Known statuses: {known}. Map them "
+                       "with --status-map \"{example}\", or add them to statuses.yaml.").format(
+            path=plan.path, values=describe_values(plan.unknown_statuses),
+            known=", ".join(plan.known_statuses), example=example))
+    if plan.unknown_owners:
+        example = ",".join(f"{value}=ID" for value in plan.unknown_owners)
+        parts.append(_("{path}: unknown owners: {values}. Map them to team members with "
+                       "--owner-map \"{example}\", or add them with 'pandai team add ID --name "
+                       "NAME'.").format(path=plan.path,
+                                        values=describe_values(plan.unknown_owners),
+                                        example=example))
+    return InvalidInput("\n".join(parts)) if parts else None
+
+
+def describe_values(values: dict[str, list[int]]) -> str:
+    """Return ``"Lead" (rows 2, 5), "Won" (row 3)``, with at most ten rows a value."""
+    parts = []
+    for value, rows in values.items():
+        shown = ", ".join(str(row) for row in rows[:10]) + (", …" if len(rows) > 10 else "")
+        label = _("row {rows}") if len(rows) == 1 else _("rows {rows}")
+        parts.append("\"{value}\" ({rows})".format(value=value, rows=label.format(rows=shown)))
+    return ", ".join(parts)
+
+
+def finish_import(workspace: Workspace, plan: ImportPlan, change: store.Change,
+                  save_mapping: str | None = None) -> None:
+    """Stage the changed clients and the saved mapping; raise the plan's blocking error."""
+    error = blocking_error(plan)
+    if error:
+        raise error
+    for client in plan.targets.values():
+        change.save(client)
+    if save_mapping:
+        change.stage(imports_path(workspace), render_saved(workspace, save_mapping, plan.saved))
+    change.message = "import {name}: {created} created, {updated} updated".format(
+        name=plan.path.name, created=plan.created, updated=len(plan.targets))
+
+
+def execute_import(workspace: Workspace, path: Path, options: ImportOptions, *,
+                   save_mapping: str | None = None, expected: ImportPlan | None = None,
+                   progress: Callable[[int], None] | None = None,
+                   on_plan: Callable[[ImportPlan], None] | None = None) -> tuple[ImportPlan, bool]:
+    """Plan the import under the workspace lock, stage it, and commit it all or nothing.
+
+    ``on_plan`` receives the plan before anything is renamed into place (to show the preview).
+    ``expected`` is the plan the user confirmed: when the workspace changed since and the
+    counts differ, InvalidInput is raised and nothing is written. Returns the plan and whether
+    a commit was made.
+    """
+    plan = None
+    try:
+        with store.Change(workspace, "import") as change:
+            plan = plan_import(workspace, path, options, progress, change)
+            if on_plan:
+                on_plan(plan)
+            if expected is not None and plan.counts() != expected.counts():
+                raise InvalidInput(
+                    _("The workspace changed while the preview was shown, so the import would "
+                      "now create {created} and update {updated} clients. Nothing was imported. "
+                      "Run the import again.").format(created=plan.created,
+                                                      updated=len(plan.targets)))
+            finish_import(workspace, plan, change, save_mapping)
+    except BaseException:
+        # The change removed the staged files; the folders made for photos go too.
+        for folder in plan.photo_folders if plan else []:
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+        raise
+    return plan, change.committed

@@ -1,0 +1,465 @@
+"""A per-machine cache of parsed client files, so that lists stay fast on many clients.
+
+The cache is ``.pandai/cache.sqlite``, with a ``.gitignore`` of ``*`` beside it so that git never
+sees it. For each of the folders clients/ and archive/ it keeps a *snapshot*: every file name
+with the file's stat data ``(inode, size, mtime_ns, ctime_ns)``, its content hash (the git blob
+id), a summary of its field values, and the fields that did not convert. The full data of each
+client is a pickle stored under its content hash, read when a command needs more than the
+summary (see pandai.cached_client).
+
+A cached entry is used only when it is certainly what the file contains now:
+
+* In a git work tree, ``git ls-files`` reports for each tracked file whether it differs from
+  the index (git checks stat data, and the content of files changed within the index's
+  timestamp, the "racy git" rule). A clean file whose index blob id equals the cached hash is
+  unchanged. When git's answer is byte for byte the one stored with the snapshot, every
+  tracked file is unchanged and no file needs to be looked at.
+* Any other file is checked by its stat data. Equal stat data prove an unchanged file, except
+  for a file whose mtime or ctime is less than 2 seconds older than the moment its snapshot was
+  taken: timestamps are coarse (a few milliseconds on ext4, 2 seconds on FAT), so an edit in
+  that window can keep the same stat data. Such files are hashed on every load; once they are
+  older, the next load rewrites the snapshot and trusts their stat data.
+* A file that fails these checks is read and hashed. The same hash is still a hit (``touch``, a
+  checkout of equal content); otherwise the file is parsed again.
+
+NOTE: a changed file goes unnoticed only when inode, size, mtime and ctime all keep their values
+to the nanosecond (which needs the clock set back to that instant), or when git is told to trust
+stat data it should not (``assume-unchanged`` entries are excluded, ``core.ignoreStat`` is not).
+
+Files that cannot be read are never cached, so they are reported on every load in the active
+language. A cache that cannot be opened, read or written (corrupt, read-only, disk full, locked
+by another process) is ignored and rebuilt when possible: the clients are then parsed as without
+it. ``PANDAI_CACHE=off`` turns the cache off, for comparisons and troubleshooting.
+"""
+
+from __future__ import annotations
+
+import logging
+import marshal
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pandai import gitops
+from pandai.cached_client import CachedClient, Catalog
+from pandai.client import Client
+from pandai.errors import FileError
+from pandai.fields import from_file
+from pandai.i18n import _
+from pandai.parse_pool import git_hash, parse_many
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from pandai.workspace import Workspace
+
+log = logging.getLogger(__name__)
+# Bump when the stored layout changes. Changes of the conversion code are caught by SOURCES.
+FORMAT = 1
+CACHE_FILE = "cache.sqlite"
+RACY_NANOSECONDS = 2_000_000_000
+# Modules whose code decides what a parsed client looks like. Their stat data are part of the
+# cache signature, so that a changed pandai never reuses values converted by an older one.
+SOURCES = ("client.py", "fields.py", "parsing.py", "yamlio.py", "cache.py", "cached_client.py",
+           "parse_pool.py")
+
+
+def signature(workspace: Workspace) -> str:
+    """Return what the cached values depend on: format, Python, field types and pandai's code."""
+    here = Path(__file__).parent
+    sources = []
+    for name in SOURCES:
+        try:
+            status = (here / name).stat()
+            sources.append(f"{name}:{status.st_size}:{status.st_mtime_ns}")
+        except OSError:
+            sources.append(f"{name}:-")
+    fields = ",".join(f"{item.name}:{item.type}" for item in workspace.fieldset.fields)
+    return f"{FORMAT}|{sys.version_info[:2]}|{fields}|{'|'.join(sources)}"
+
+
+class Snapshot:
+    """The cached state of one folder, in lists that run parallel to ``names``."""
+
+    def __init__(self, taken: int = 0, index_digest: str = "", names: list[str] | None = None,
+                 stats: list[tuple | None] | None = None, hashes: list[str] | None = None,
+                 summaries: list[tuple] | None = None, problem_keys: list[tuple] | None = None):
+        self.taken = taken
+        # The hash of git's report that proved every file unchanged, or "" when none did.
+        self.index_digest = index_digest
+        self.names = names if names is not None else []
+        self.stats = stats if stats is not None else []
+        self.hashes = hashes if hashes is not None else []
+        self.summaries = summaries if summaries is not None else []
+        self.problem_keys = problem_keys if problem_keys is not None else []
+        self._positions: dict[str, int] | None = None
+
+    def position(self, name: str) -> int | None:
+        """Return where ``name`` is in the lists, or None."""
+        if self._positions is None:
+            self._positions = {name: index for index, name in enumerate(self.names)}
+        return self._positions.get(name)
+
+    def add(self, name: str, stat_data: tuple | None, digest: str, summary: tuple,
+            problem_keys: tuple) -> None:
+        self.names.append(name)
+        self.stats.append(stat_data)
+        self.hashes.append(digest)
+        self.summaries.append(summary)
+        self.problem_keys.append(problem_keys)
+
+    def sorted(self) -> Snapshot:
+        """Return the same entries in file name order."""
+        order = sorted(range(len(self.names)), key=self.names.__getitem__)
+        return Snapshot(self.taken, self.index_digest, *(
+            [column[position] for position in order]
+            for column in (self.names, self.stats, self.hashes, self.summaries,
+                           self.problem_keys)))
+
+    def dump(self, signature_text: str) -> bytes:
+        return marshal.dumps((signature_text, self.taken, self.index_digest, self.names,
+                              self.stats, self.hashes, self.summaries, self.problem_keys))
+
+    @classmethod
+    def load(cls, blob: bytes, signature_text: str) -> Snapshot | None:
+        """Return the snapshot stored in ``blob``; None when it is damaged or from other code."""
+        try:
+            stored, *fields = marshal.loads(blob)
+            taken, index_digest, names, stats, hashes, summaries, problem_keys = fields
+        except (ValueError, EOFError, TypeError):
+            return None
+        if stored != signature_text or not (
+                len(names) == len(stats) == len(hashes) == len(summaries) == len(problem_keys)):
+            return None
+        return cls(taken, index_digest, names, stats, hashes, summaries, problem_keys)
+
+
+class GitReport:
+    """``git ls-files`` for one folder, started early so that it runs beside the cache read."""
+
+    def __init__(self, root: Path, folder: Path):
+        self.prefix = f"{folder.relative_to(root).as_posix()}/"
+        self.process = subprocess.Popen(
+            ["git", "-C", str(root), "ls-files", "-v", "-s", "-c", "-m", "-z", "--",
+             self.prefix], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL, env=gitops._environment())
+        self.output = b""
+        self.digest = ""
+        self.all_clean = False
+        self._clean: dict[str, str] | None = None
+
+    @classmethod
+    def start(cls, root: Path, folder: Path) -> GitReport | None:
+        """Start the report; None when the workspace is not in a git work tree."""
+        if shutil.which("git") is None or not folder.is_relative_to(root):
+            return None
+        try:
+            return cls(root, folder)
+        except OSError as error:
+            log.warning("cannot run git for the cache: %s", error)
+            return None
+
+    def finish(self) -> bool:
+        """Read the report; return False when git failed."""
+        self.output, _errors = self.process.communicate()
+        if self.process.returncode != 0:
+            return False
+        import hashlib
+
+        self.digest = hashlib.sha1(self.output).hexdigest()
+        return True
+
+    def clean_files(self) -> dict[str, str]:
+        """Return name → blob id of the files that match the index, unmarked by the user.
+
+        A modified file is listed twice, as ``H`` and as ``C``. Entries marked
+        assume-unchanged (lower case) or skip-worktree (``S``), conflicts (stage not 0) and
+        files in subfolders are left out, so that only their stat data can prove them
+        unchanged. ``all_clean`` tells whether the report had any such entry.
+        """
+        if self._clean is not None:
+            return self._clean
+        clean: dict[str, str] = {}
+        changed: set[str] = set()
+        skip = len(self.prefix)
+        for entry in self.output.split(b"\0"):
+            if not entry:
+                continue
+            meta, _tab, path = entry.partition(b"\t")
+            name = os.fsdecode(path)[skip:]
+            tag, _mode, blob_id, stage = meta.split(b" ")
+            if tag == b"H" and stage == b"0" and "/" not in name:
+                clean[name] = blob_id.decode("ascii")
+            else:
+                changed.add(name)
+        for name in changed:
+            clean.pop(name, None)
+        self.all_clean = not changed
+        self._clean = clean
+        return clean
+
+
+def _connect(workspace: Workspace, create: bool) -> sqlite3.Connection | None:
+    import sqlite3
+
+    path = workspace.state_dir / CACHE_FILE
+    if not create and not path.exists():
+        return None
+    if create:
+        workspace.state_dir.mkdir(exist_ok=True)
+        ignore = workspace.state_dir / ".gitignore"
+        if not ignore.exists():
+            # The cache is per machine: git must not see it, whatever the workspace ignores.
+            ignore.write_text("*\n", encoding="utf-8")
+    database = sqlite3.connect(str(path), timeout=2.0, isolation_level=None)
+    database.execute("CREATE TABLE IF NOT EXISTS snapshots (folder TEXT PRIMARY KEY, "
+                     "entries INTEGER, data BLOB)")
+    database.execute("CREATE TABLE IF NOT EXISTS blobs (key BLOB PRIMARY KEY, data BLOB)")
+    return database
+
+
+def _errors() -> tuple[type[BaseException], ...]:
+    import sqlite3
+
+    return (sqlite3.Error, OSError)
+
+
+def _discard(workspace: Workspace, error: BaseException) -> None:
+    """Delete a cache that cannot be used, so that the next write builds a new one."""
+    log.warning("ignoring the client cache: %s", error)
+    for suffix in ("", "-journal"):
+        try:
+            (workspace.state_dir / (CACHE_FILE + suffix)).unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def _read_bytes(folder_fd: int, name: str) -> bytes | None:
+    try:
+        descriptor = os.open(name, os.O_RDONLY, dir_fd=folder_fd)
+    except OSError:
+        return None
+    with os.fdopen(descriptor, "rb") as stream:
+        try:
+            return stream.read()
+        except OSError:
+            return None
+
+
+def load_folder(workspace: Workspace, folder: Path, archived: bool = False
+                ) -> tuple[list[Client], list[FileError]]:
+    """Return the clients of ``folder`` in file name order and the files that cannot be read.
+
+    The result equals reading every file with ``store.read_client``; the module docstring says
+    when a cached entry is trusted.
+    """
+    if not folder.is_dir():
+        return [], []
+    if os.environ.get("PANDAI_CACHE", "").lower() in ("off", "0", "no"):
+        return read_folder(workspace, folder, _client_names(folder), archived)
+    started = time.time_ns()
+    report = GitReport.start(workspace.root, folder)
+    names = _client_names(folder)
+    folder_key = "archive" if archived else "clients"
+    signature_text = signature(workspace)
+
+    database = old = None
+    try:
+        database = _connect(workspace, create=False)
+        if database is not None:
+            row = database.execute("SELECT data FROM snapshots WHERE folder = ?",
+                                   (folder_key,)).fetchone()
+            old = Snapshot.load(row[0], signature_text) if row else None
+    except _errors() as error:
+        _discard(workspace, error)
+        database = None
+    catalog = Catalog(folder, workspace.fieldset, signature_text, database)
+    old = old or Snapshot()
+    git_answered = report.finish() if report else False
+
+    if git_answered and old.index_digest == report.digest and names == old.names:
+        # git proves every file unchanged since the snapshot: nothing to look at.
+        new, misses, dirty = old, [], False
+    else:
+        new, misses, dirty = _check_files(folder, names, old, started,
+                                          report.clean_files() if git_answered else {})
+
+    problems: list[FileError] = []
+    parsed: dict[str, list] = {}
+    for name, result in parse_many(folder, misses, catalog.fieldset):
+        if result is None:
+            problems.append(_reader_error(workspace, folder / name, archived))
+            continue
+        stat_data, digest, blob, summary, file_problems = result
+        catalog.blobs[digest] = blob
+        parsed[name] = file_problems
+        new.add(name, stat_data, digest, summary, tuple(key for key, _text in file_problems))
+
+    if parsed:
+        new = new.sorted()
+    clients = _build_clients(catalog, new, archived, parsed)
+    if git_answered and new is not old:
+        digest = _index_digest(report, new)
+        dirty = dirty or digest != old.index_digest
+        new.index_digest = digest
+    if dirty:
+        _write(workspace, folder_key, signature_text, new, catalog)
+    return clients, problems
+
+
+def _client_names(folder: Path) -> list[str]:
+    # The same files as store._client_files: *.yaml, no hidden ones, sorted by name.
+    return sorted(name for name in os.listdir(folder)
+                  if name.endswith(".yaml") and not name.startswith("."))
+
+
+def _check_files(folder: Path, names: list[str], old: Snapshot, started: int,
+                 clean: dict[str, str]) -> tuple[Snapshot, list[str], bool]:
+    """Return the snapshot of the unchanged files, the names to parse, and whether to write."""
+    new = Snapshot(started)
+    misses: list[str] = []
+    dirty = names != old.names
+    trusted_before = old.taken - RACY_NANOSECONDS
+    settled_before = started - RACY_NANOSECONDS
+    folder_fd = os.open(folder, os.O_RDONLY)
+    try:
+        for name in names:
+            position = old.position(name)
+            if position is None:
+                misses.append(name)
+                continue
+            digest = old.hashes[position]
+            stat_data = old.stats[position]
+            if clean.get(name) != digest:
+                try:
+                    status = os.stat(name, dir_fd=folder_fd)
+                except OSError:
+                    misses.append(name)
+                    dirty = True
+                    continue
+                fresh = (status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+                if fresh != stat_data or status.st_mtime_ns >= trusted_before \
+                        or status.st_ctime_ns >= trusted_before:
+                    raw = _read_bytes(folder_fd, name)
+                    if raw is None or git_hash(raw) != digest:
+                        misses.append(name)
+                        dirty = True
+                        continue
+                    # Same content: keep the entry, with stat data a later load can trust.
+                    stat_data = fresh
+                    if status.st_mtime_ns < settled_before and status.st_ctime_ns < settled_before:
+                        dirty = True
+            new.add(name, stat_data, digest, old.summaries[position], old.problem_keys[position])
+    finally:
+        os.close(folder_fd)
+    return new, misses, dirty
+
+
+def _build_clients(catalog: Catalog, snapshot: Snapshot, archived: bool,
+                   parsed: dict[str, list]) -> list[Client]:
+    """Return the clients of a snapshot, in file name order."""
+    lazy = CachedClient.lazy
+    clients = [lazy(name[:-5], catalog, summary, digest, archived, parsed.get(name, []))
+               for name, summary, digest in zip(snapshot.names, snapshot.summaries,
+                                                snapshot.hashes)]
+    for position, keys in enumerate(snapshot.problem_keys):
+        if keys and snapshot.names[position] not in parsed:
+            clients[position].problems = _problems_of(catalog, clients[position], keys)
+    return clients
+
+
+def _index_digest(report: GitReport, snapshot: Snapshot) -> str:
+    """Return git's report digest when it proves the whole snapshot, else ""."""
+    clean = report.clean_files()
+    if not report.all_clean or len(clean) != len(snapshot.names):
+        return ""
+    for name, digest in zip(snapshot.names, snapshot.hashes):
+        if clean.get(name) != digest:
+            return ""
+    return report.digest
+
+
+def read_folder(workspace: Workspace, folder: Path, names: list[str], archived: bool
+                ) -> tuple[list[Client], list[FileError]]:
+    """Parse every file with ``store.read_client``, as pandai does without a cache."""
+    from pandai.store import read_client
+
+    clients: list[Client] = []
+    problems: list[FileError] = []
+    for name in names:
+        try:
+            clients.append(read_client(workspace, folder / name, archived))
+        except FileError as error:
+            problems.append(error)
+    return clients, problems
+
+
+def _reader_error(workspace: Workspace, path: Path, archived: bool) -> FileError:
+    """Return the error the normal reader gives for a file the cache could not parse."""
+    from pandai.store import read_client
+
+    try:
+        read_client(workspace, path, archived)
+    except FileError as error:
+        return error
+    return FileError(_("{path}: the file changed while it was read; run the command "
+                       "again.").format(path=path), path)
+
+
+def _problems_of(catalog: Catalog, client: CachedClient, keys: tuple) -> list[tuple[str, str]]:
+    """Return the conversion problems of the named fields, in the active language."""
+    problems = []
+    for key in keys:
+        try:
+            from_file(catalog.fieldset.lookup(key), client.data.get(key))
+        except ValueError as error:
+            problems.append((key, str(error)))
+    return problems
+
+
+def _write(workspace: Workspace, folder_key: str, signature_text: str, snapshot: Snapshot,
+           catalog: Catalog) -> None:
+    """Store the snapshot and the new blobs; any failure leaves the cache as it was."""
+    try:
+        database = catalog.database or _connect(workspace, create=True)
+        catalog.database = database
+        database.execute("BEGIN IMMEDIATE")
+        try:
+            database.executemany("INSERT OR IGNORE INTO blobs (key, data) VALUES (?, ?)",
+                                 ((catalog.key(digest), blob)
+                                  for digest, blob in catalog.blobs.items()))
+            database.execute("INSERT OR REPLACE INTO snapshots (folder, entries, data) "
+                             "VALUES (?, ?, ?)", (folder_key, len(snapshot.names),
+                                                  snapshot.dump(signature_text)))
+            _collect_garbage(database, signature_text, catalog)
+            database.execute("COMMIT")
+        except BaseException:
+            database.execute("ROLLBACK")
+            raise
+    except _errors() as error:
+        log.warning("cannot write the client cache: %s", error)
+        if "not a database" in str(error) or "malformed" in str(error):
+            _discard(workspace, error)
+
+
+def _collect_garbage(database: sqlite3.Connection, signature_text: str,
+                     catalog: Catalog) -> None:
+    """Delete the blobs no snapshot refers to, once they outnumber the live ones."""
+    (count,) = database.execute("SELECT count(*) FROM blobs").fetchone()
+    (entries,) = database.execute("SELECT coalesce(sum(entries), 0) FROM snapshots").fetchone()
+    if count <= 2 * entries + 100:
+        return
+    live: set[bytes] = set()
+    for (blob,) in database.execute("SELECT data FROM snapshots").fetchall():
+        snapshot = Snapshot.load(blob, signature_text)
+        if snapshot is not None:
+            live.update(catalog.key(digest) for digest in snapshot.hashes)
+    database.execute("CREATE TEMP TABLE IF NOT EXISTS live (key BLOB PRIMARY KEY)")
+    database.execute("DELETE FROM live")
+    database.executemany("INSERT OR IGNORE INTO live (key) VALUES (?)", ((key,) for key in live))
+    database.execute("DELETE FROM blobs WHERE key NOT IN (SELECT key FROM live)")
+    database.execute("DELETE FROM live")

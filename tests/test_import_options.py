@@ -1,0 +1,237 @@
+"""Import options: value maps, saved mappings, the interactive remap, duplicates and large files.
+
+Every file is written by the test into its temporary folder, and every workspace is a real git
+repository made by ``pandai init``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import commit_count, git, last_commit_message, run, snapshot, uncommitted
+from pandai import yamlio
+
+
+def read(ws: Path, client_id: str) -> dict:
+    path = ws / "clients" / f"{client_id}.yaml"
+    return yamlio.parse(path.read_text(encoding="utf-8"), path)
+
+
+def write_csv(path: Path, rows: list[list[str]]) -> Path:
+    path.write_text("".join(";".join(row) + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+STATUS_ROWS = [["Név", "E-mail", "Státusz"],
+               ["Kiss Anna", "anna@kiss.hu", "Lead"],
+               ["Nagy Béla", "bela@nagy.hu", "Won"],
+               ["Tóth Cili", "cili@toth.hu", "Lead"]]
+
+
+def test_unknown_statuses_listed(workspace, tmp_path):
+    source = write_csv(tmp_path / "crm.csv", STATUS_ROWS)
+    before = snapshot(workspace)
+
+    result = run(workspace, "import", source, "--yes")
+
+    assert result.exit_code == 4
+    assert ('Unknown statuses: 2\n'
+            '  "Lead": rows 2, 4\n'
+            '  "Won": row 3\n') in result.stdout
+    assert result.stderr == (
+        f'Error: {source}: unknown statuses: "Lead" (rows 2, 4), "Won" (row 3). Known '
+        'statuses: New lead, Contacting, Offer sent, Client (won), Lost, Inactive. Map them '
+        'with --status-map "Lead=STATUS,Won=STATUS", or add them to statuses.yaml.\n')
+    assert snapshot(workspace) == before
+    assert commit_count(workspace) == 2
+
+
+def test_status_map(workspace, tmp_path):
+    source = write_csv(tmp_path / "crm.csv", STATUS_ROWS)
+
+    result = run(workspace, "import", source, "--yes", "--status-map",
+                 "lead=New lead,Won=client (won)")
+
+    assert result.exit_code == 0, result.stderr
+    assert read(workspace, "kiss-anna")["status"] == "New lead"
+    assert read(workspace, "nagy-bela")["status"] == "Client (won)"
+    assert read(workspace, "nagy-bela")["status_history"] == [
+        {"at": "2026-12-04", "by": "anna", "to": "Client (won)"}]
+    assert commit_count(workspace) == 3
+    assert uncommitted(workspace) == ""
+
+
+def test_status_map_unknown_target(workspace, tmp_path):
+    source = write_csv(tmp_path / "crm.csv", STATUS_ROWS)
+
+    result = run(workspace, "import", source, "--yes", "--status-map", "Lead=Érdeklődő")
+
+    assert result.exit_code == 4
+    assert result.stderr == ("Error: --status-map: 'Érdeklődő' is not a status of this "
+                             "workspace. Choose one of: New lead, Contacting, Offer sent, "
+                             "Client (won), Lost, Inactive.\n")
+
+
+def test_save_and_reuse_mapping(workspace, tmp_path):
+    first = write_csv(tmp_path / "partnerek.csv", [["Partner", "Levél", "Fázis"],
+                                                    ["Kiss Anna", "anna@kiss.hu", "Lead"]])
+    second = write_csv(tmp_path / "partnerek2.csv", [["Partner", "Levél", "Fázis"],
+                                                      ["Nagy Béla", "bela@nagy.hu", "Lead"]])
+
+    saved = run(workspace, "import", first, "--yes", "--map", "Partner=name,Levél=email",
+                "--status-map", "Lead=New lead", "--save-mapping", "partnerek")
+    reused = run(workspace, "import", second, "--yes", "--mapping", "partnerek")
+
+    assert saved.exit_code == 0, saved.stderr
+    assert saved.stdout.endswith("Mapping partnerek saved in imports.yaml.\n"
+                                 "Imported 1 new and 0 updated clients.\n")
+    assert (workspace / "imports.yaml").read_text(encoding="utf-8") == (
+        "mappings:\n"
+        "  partnerek:\n"
+        "    columns:\n"
+        "      Partner: name\n"
+        "      Levél: email\n"
+        "      Fázis: status\n"
+        "    status_map:\n"
+        "      Lead: New lead\n")
+    assert "imports.yaml" in git(workspace, "show", "--name-only", "HEAD~1")
+    assert reused.exit_code == 0, reused.stderr
+    assert read(workspace, "nagy-bela")["email"] == "bela@nagy.hu"
+    assert read(workspace, "nagy-bela")["status"] == "New lead"
+    assert commit_count(workspace) == 4
+    assert uncommitted(workspace) == ""
+
+
+def test_unknown_saved_mapping(workspace, tmp_path):
+    source = write_csv(tmp_path / "lista.csv", [["Név", "E-mail"], ["Kiss Anna", "a@kiss.hu"]])
+
+    result = run(workspace, "import", source, "--yes", "--mapping", "google")
+
+    assert result.exit_code == 4
+    assert result.stderr == ("Error: No saved import mapping named 'google' in imports.yaml. "
+                             "Saved mappings: none yet. Save one with 'pandai import FILE "
+                             "--save-mapping NAME'.\n")
+
+
+def test_interactive_remap(workspace, tmp_path, monkeypatch):
+    monkeypatch.setattr("pandai.cli.common.is_terminal", lambda: True)
+    source = write_csv(tmp_path / "partnerek.csv", [["Partner", "E-mail", "Megjegyzés"],
+                                                     ["Kiss Anna", "anna@kiss.hu", "Régi"],
+                                                     ["Nagy Béla", "bela@nagy.hu", ""]])
+
+    result = run(workspace, "import", source, input="Partner=name\nMegjegyzés=\n\ny\n")
+
+    assert result.exit_code == 0, result.stderr
+    assert ("Columns and the first 2 rows:\n"
+            "  Partner → not imported: Kiss Anna | Nagy Béla\n"
+            "  E-mail → email (E-mail): anna@kiss.hu | bela@nagy.hu\n"
+            "  Megjegyzés → notes (Notes): Régi | \n"
+            "column=field, or Enter to accept: ") in result.stderr
+    assert "  Partner → name (Name): Kiss Anna | Nagy Béla\n" in result.stderr
+    assert "Columns not imported: Megjegyzés\n" in result.stdout
+    assert "notes" not in read(workspace, "kiss-anna")
+    assert commit_count(workspace) == 3
+    assert uncommitted(workspace) == ""
+
+
+EXISTING = ["Kiss Anna", "--email", "anna@kiss.hu", "--company", "Régi Kft.", "--note",
+            "Első hívás"]
+UPDATE_ROWS = [["Név", "E-mail", "Cég", "Telefon", "Megjegyzés"],
+               ["Kiss Anna", "anna@kiss.hu", "Új Kft.", "06 30 123 4567", "Visszahív"]]
+
+
+def test_update_fills_only(workspace, tmp_path):
+    run(workspace, "add", *EXISTING)
+    source = write_csv(tmp_path / "frissites.csv", UPDATE_ROWS)
+
+    result = run(workspace, "import", source, "--on-duplicate", "update", "--yes")
+    client = read(workspace, "kiss-anna")
+
+    assert result.exit_code == 0, result.stderr
+    assert ("Updated clients: 1\n"
+            "  row 2: same e-mail as kiss-anna: fills phone\n") in result.stdout
+    assert client["company"] == "Régi Kft."
+    assert client["phone"] == "+36301234567"
+    assert [note["text"] for note in client["notes"]] == ["Első hívás"]
+    assert commit_count(workspace) == 4
+    assert uncommitted(workspace) == ""
+
+
+def test_update_overwrite(workspace, tmp_path):
+    run(workspace, "add", *EXISTING)
+    source = write_csv(tmp_path / "frissites.csv", UPDATE_ROWS)
+
+    result = run(workspace, "import", source, "--on-duplicate", "update", "--overwrite",
+                 "--yes")
+
+    assert result.exit_code == 0, result.stderr
+    assert "  row 2: same e-mail as kiss-anna: fills phone, overwrites company\n" \
+        in result.stdout
+    assert read(workspace, "kiss-anna")["company"] == "Új Kft."
+
+
+def test_merge_appends_once(workspace, tmp_path):
+    run(workspace, "add", *EXISTING)
+    source = write_csv(tmp_path / "frissites.csv", [
+        ["Név", "E-mail", "E-mail 2", "Megjegyzés"],
+        ["Kiss Anna", "anna@kiss.hu", "anna@otthon.hu", "Visszahív"]])
+
+    first = run(workspace, "import", source, "--on-duplicate", "merge", "--yes")
+    second = run(workspace, "import", source, "--on-duplicate", "merge", "--yes")
+    client = read(workspace, "kiss-anna")
+
+    assert first.exit_code == 0, first.stderr
+    assert "  row 2: same e-mail as kiss-anna: adds 1 note, adds 1 e-mail\n" in first.stdout
+    assert ("Skipped as duplicates: 1\n"
+            "  row 2: same e-mail as kiss-anna: nothing new\n") in second.stdout
+    assert second.stdout.endswith("Nothing to import.\n")
+    assert [note["text"] for note in client["notes"]] == ["Első hívás", "Visszahív"]
+    assert client["emails"] == [{"value": "anna@otthon.hu"}]
+    assert commit_count(workspace) == 4
+    assert uncommitted(workspace) == ""
+
+
+def test_skip_preview(workspace, tmp_path):
+    run(workspace, "add", *EXISTING)
+    source = write_csv(tmp_path / "frissites.csv", UPDATE_ROWS)
+
+    result = run(workspace, "import", source, "--dry-run")
+
+    assert ("Skipped as duplicates: 1\n"
+            "  row 2: same e-mail as kiss-anna\n") in result.stdout
+
+
+def test_unknown_on_duplicate(workspace, tmp_path):
+    source = write_csv(tmp_path / "lista.csv", UPDATE_ROWS)
+
+    result = run(workspace, "import", source, "--on-duplicate", "replace", "--yes")
+
+    assert result.exit_code == 4
+    assert result.stderr == ("Error: Unknown --on-duplicate value 'replace'; use skip, update "
+                             "or merge.\n")
+
+
+def test_created_column_kept(workspace, tmp_path):
+    source = write_csv(tmp_path / "lista.csv", [["Név", "E-mail", "Létrehozva"],
+                                                 ["Kiss Anna", "anna@kiss.hu", "2025.03.01."]])
+
+    run(workspace, "import", source, "--yes")
+
+    assert read(workspace, "kiss-anna")["created"] == "2025-03-01"
+
+
+def test_many_rows_one_commit(workspace, tmp_path):
+    rows = [["Név", "E-mail", "Telefon"]]
+    rows += [[f"Ügyfél {number:05d}", f"ugyfel{number}@nagyon-hosszu-domain-nev.hu",
+              f"0630{number:07d}"] for number in range(1500)]
+    source = write_csv(tmp_path / "nagy.csv", rows)
+
+    result = run(workspace, "import", source, "--yes")
+
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.endswith("Imported 1500 new and 0 updated clients.\n")
+    assert "Rows read" not in result.stderr
+    assert len(list((workspace / "clients").glob("*.yaml"))) == 1500
+    assert last_commit_message(workspace) == "pandai: import nagy.csv: 1500 created, 0 updated"
+    assert commit_count(workspace) == 3
+    assert uncommitted(workspace) == ""
