@@ -4,22 +4,20 @@
 severity, message), the form editors jump to. Errors are data that pandai cannot use as written,
 such as an unreadable file, an unknown status or owner, or an invalid e-mail or phone. Warnings
 and info are data that is usable but likely wrong or forgotten. Only errors make ``pandai
-doctor`` exit non-zero, so it can guard a git pre-commit hook (:func:`install_hook`).
+doctor`` exit non-zero, so it can guard a git pre-commit hook (see :mod:`pandai.hooks`).
 """
 
 from __future__ import annotations
 
-import shlex
-import sys
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable
 
 from pandai import fields as fieldtypes
-from pandai import gitops, store
+from pandai import store
 from pandai.client import Client
-from pandai.errors import FieldError, FileError, InvalidInput, MergeConflict, PandaiError
+from pandai.errors import FieldError, FileError, MergeConflict
 from pandai.fields import N_
 from pandai.housekeeping import last_activity
 from pandai.i18n import _, format_date, ngettext
@@ -30,7 +28,6 @@ _SEVERITY_LABELS = {"error": N_("error"), "warning": N_("warning"), "info": N_("
 # Reminders are meant to run every morning, so doctor warns after this long without a run.
 REMINDER_MAX_AGE = timedelta(days=2)
 HEARTBEAT_FILE = "remind-heartbeat"
-HOOK_MARKER = "# pandai doctor pre-commit hook"
 
 
 @dataclass
@@ -145,13 +142,13 @@ def examine(workspace: Workspace, errors_only: bool = False) -> Report:
 
 def _check_settings(workspace: Workspace, collector: _Collector) -> bool:
     """Report unreadable settings files; return whether the statuses are known."""
-    from pandai import merging
+    from pandai import duplicates
 
     statuses_known = True
     checks: list[tuple[Path, Callable[[], Any]]] = [
         (workspace.statuses_path, lambda: workspace.statuses),
         (workspace.views_path, lambda: workspace.views),
-        (merging.duplicates_path(workspace), lambda: merging.not_duplicate_pairs(workspace))]
+        (duplicates.duplicates_path(workspace), lambda: duplicates.not_duplicate_pairs(workspace))]
     for path, load in checks:
         try:
             load()
@@ -337,14 +334,14 @@ def _check_duplicates(workspace: Workspace, collector: _Collector,
                       clients: list[Client]) -> None:
     # The pairs are those 'pandai duplicates' lists, without the ones duplicates.yaml marks as
     # different clients.
-    from pandai import merging
+    from pandai import duplicates
 
     try:
-        ignored = merging.not_duplicate_pairs(workspace)
+        ignored = duplicates.not_duplicate_pairs(workspace)
     except FileError:
         # _check_settings has reported the unreadable duplicates.yaml already.
         ignored = set()
-    for pair in merging.find_duplicate_pairs(workspace, clients, ignored):
+    for pair in duplicates.find_duplicate_pairs(workspace, clients, ignored):
         collector.client(pair.second, "warning", "duplicate",
                          _("possible duplicate of {id} ({reason}).").format(
                              id=pair.first.id, reason=pair.reason_text()), pair.reasons[0])
@@ -372,52 +369,3 @@ def _check_reminders(workspace: Workspace, collector: _Collector) -> None:
                                "with 'pandai remind --cron'.",
                                "reminders last ran {days} days ago: check cron, or set it up "
                                "with 'pandai remind --cron'.", age.days).format(days=age.days))
-
-
-# The pre-commit hook
-
-@dataclass
-class HookResult:
-    """The outcome of install_hook: installed, updated, unchanged or replaced (with a backup)."""
-
-    action: str
-    path: Path
-    backup: Path | None = None
-
-
-def hook_script() -> str:
-    """Return the pre-commit hook: doctor with --errors-only, run by this Python."""
-    # Git runs a hook in the top folder of the work tree, which is the workspace folder.
-    return (f"#!/bin/sh\n{HOOK_MARKER}, installed by 'pandai doctor --install-hook'.\n"
-            f"exec {shlex.quote(sys.executable)} -m pandai -w . doctor --errors-only\n")
-
-
-def install_hook(workspace: Workspace, force: bool = False) -> HookResult:
-    """Write the doctor pre-commit hook; raise InvalidInput for a different hook without force."""
-    if not workspace.has_git:
-        raise PandaiError(_("{path} is not a git repository, so there is no commit to guard. "
-                            "Run 'git init' there first.").format(path=workspace.root))
-    hooks = Path(gitops.run(workspace.root, "rev-parse", "--git-path", "hooks").stdout.strip())
-    path = hooks if hooks.is_absolute() else workspace.root / hooks
-    path = path / "pre-commit"
-    script = hook_script()
-
-    action, backup = "installed", None
-    if path.exists():
-        existing = path.read_text(encoding="utf-8", errors="replace")
-        if existing == script:
-            return HookResult("unchanged", path)
-        if HOOK_MARKER in existing:
-            action = "updated"
-        elif not force:
-            raise InvalidInput(_("{path} already contains a different pre-commit hook. Add "
-                                 "--force to replace it (it is kept as pre-commit.bak), or call "
-                                 "'pandai doctor --errors-only' from it yourself.").format(
-                                     path=path))
-        else:
-            action, backup = "replaced", path.with_name("pre-commit.bak")
-            path.replace(backup)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(script, encoding="utf-8")
-    path.chmod(0o755)
-    return HookResult(action, path, backup)

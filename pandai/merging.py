@@ -1,191 +1,31 @@
-"""Likely duplicate clients, pairs marked as not duplicates, and merging two clients into one.
-
-Two active clients are likely duplicates when they have the same e-mail (ignoring case), the same
-phone number, or a similar name and company. Names are similar when they are equal ignoring
-case, accents and punctuation, also after sorting their words (``Kiss Péter`` and ``Péter
-Kiss``). Their companies must then be equal in the same way, or one of the two must be missing.
-
-``duplicates.yaml`` at the top of the workspace lists the pairs a person has checked and found
-to be different clients, so they are not reported again::
-
-    not_duplicates:
-    - [kiss-peter, kiss-peter-2]
+"""Merging two clients into one.
 
 :func:`plan_merge` computes a merge without writing anything and :func:`apply_merge` writes it in
 one commit. The merge loses nothing: notes and status history of both are kept in time order,
 the attachments move to the kept client, and every value of the removed client that differs from
-the kept one is recorded in a note.
+the kept one is recorded in a note. Finding the pairs to merge is in :mod:`pandai.duplicates`.
 """
 
 from __future__ import annotations
 
 import copy
 import math
-import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from itertools import combinations
 from pathlib import Path
 from typing import Any
 
 from pandai import fields as fieldtypes
-from pandai import gitops, store, yamlio
+from pandai import gitops, store
 from pandai.actions import now
 from pandai.client import Client
 from pandai.errors import FileError, InvalidInput
 from pandai.exporting import plain_text
-from pandai.fields import LIST_KEYS, N_
+from pandai.fields import LIST_KEYS
 from pandai.i18n import _
-from pandai.parsing import fold
 from pandai.workspace import Workspace
 
-DUPLICATES_FILE = "duplicates.yaml"
-REASONS = {"email": N_("same e-mail"), "phone": N_("same phone"),
-           "name": N_("similar name and company")}
-_PUNCTUATION = re.compile(r"[^\w\s]", re.UNICODE)
-
-
-# Finding duplicates
-
-@dataclass
-class DuplicatePair:
-    """Two clients that look like one; ``reasons`` are keys of REASONS, such as "email"."""
-
-    first: Client
-    second: Client
-    reasons: list[str]
-
-    def reason_text(self) -> str:
-        """Return the reasons in the active language, separated by commas."""
-        return ", ".join(_(REASONS[reason]) for reason in self.reasons)
-
-
-def _words(text: str) -> list[str]:
-    return _PUNCTUATION.sub(" ", fold(text)).split()
-
-
-def _name_key(client: Client) -> str:
-    return " ".join(sorted(_words(client.name)))
-
-
-def _company_key(client: Client) -> str:
-    return " ".join(_words(str(client.get("company", ""))))
-
-
-def _phone_key(workspace: Workspace, client: Client) -> str:
-    phone = str(client.get("phone", "")).strip()
-    if not phone or phone.startswith("+"):
-        return phone
-    # A hand-edited file may hold a national number such as 06301234567.
-    try:
-        return fieldtypes.parse_phone(phone, workspace.config.phone_region)
-    except ValueError:
-        return phone
-
-
-def find_duplicate_pairs(workspace: Workspace, clients: list[Client],
-                         ignored: set[frozenset[str]] | None = None) -> list[DuplicatePair]:
-    """Return the likely duplicate pairs among ``clients``, sorted by the ids.
-
-    Each pair is listed once, with all of its reasons; pairs in ``ignored`` are left out.
-    """
-    groups: dict[tuple[str, str], list[Client]] = defaultdict(list)
-    for client in clients:
-        email = str(client.get("email", "")).strip().lower()
-        if email:
-            groups[("email", email)].append(client)
-        phone = _phone_key(workspace, client)
-        if phone:
-            groups[("phone", phone)].append(client)
-        name = _name_key(client)
-        if name:
-            groups[("name", name)].append(client)
-
-    found: dict[tuple[str, str], DuplicatePair] = {}
-    for (reason, _key), group in groups.items():
-        for one, other in combinations(group, 2):
-            if reason == "name" and not _companies_match(one, other):
-                continue
-            first, second = sorted((one, other), key=lambda client: client.id)
-            if ignored and frozenset((first.id, second.id)) in ignored:
-                continue
-            pair = found.setdefault((first.id, second.id), DuplicatePair(first, second, []))
-            pair.reasons.append(reason)
-    for pair in found.values():
-        pair.reasons.sort(key=list(REASONS).index)
-    return [found[key] for key in sorted(found)]
-
-
-def _companies_match(one: Client, other: Client) -> bool:
-    first, second = _company_key(one), _company_key(other)
-    return not first or not second or first == second
-
-
-def workspace_duplicates(workspace: Workspace) -> tuple[list[DuplicatePair], list[FileError]]:
-    """Return the likely duplicate pairs among the active clients, without the ignored pairs,
-    and the client files that could not be read."""
-    loaded = store.load_clients(workspace)
-    pairs = find_duplicate_pairs(workspace, loaded.clients, not_duplicate_pairs(workspace))
-    return pairs, loaded.problems
-
-
-# Pairs that are not duplicates
-
-def duplicates_path(workspace: Workspace) -> Path:
-    """Return the path of duplicates.yaml."""
-    return workspace.root / DUPLICATES_FILE
-
-
-def _read_pairs(workspace: Workspace) -> list[list[str]]:
-    path = duplicates_path(workspace)
-    if not path.exists():
-        return []
-    raw = yamlio.read(path) or {}
-    entries = raw.get("not_duplicates") if isinstance(raw, dict) else None
-    if entries is None:
-        entries = [] if isinstance(raw, dict) else None
-    if not isinstance(entries, list) or not all(
-            isinstance(entry, list) and len(entry) == 2 for entry in entries):
-        raise FileError(_("{path}: not_duplicates must be a list of id pairs, such as "
-                          "'- [kiss-peter, kiss-peter-2]'. Fix the file by hand.").format(
-            path=path), path)
-    return [[str(one), str(other)] for one, other in entries]
-
-
-def not_duplicate_pairs(workspace: Workspace) -> set[frozenset[str]]:
-    """Return the pairs of ids marked as not duplicates."""
-    return {frozenset(entry) for entry in _read_pairs(workspace)}
-
-
-def _write_pairs(workspace: Workspace, pairs: list[list[str]], change: store.Change) -> None:
-    path = duplicates_path(workspace)
-    raw = yamlio.read(path) if path.exists() else {}
-    if not isinstance(raw, dict):
-        raw = {}
-    raw["not_duplicates"] = [yamlio.FlowList(pair) for pair in pairs]
-    change.stage(path, yamlio.dump(raw))
-
-
-def mark_not_duplicate(workspace: Workspace, first_term: str, second_term: str
-                       ) -> tuple[Client, Client, bool]:
-    """Record that two clients are different people, in duplicates.yaml and one commit.
-
-    Return both clients and whether the pair was new.
-    """
-    first = store.find_client(workspace, first_term)
-    second = store.find_client(workspace, second_term)
-    if first.id == second.id:
-        raise InvalidInput(_("{first!r} and {second!r} are the same client ({id}); give two "
-                             "different clients.").format(first=first_term, second=second_term,
-                                                          id=first.id))
-    first, second = sorted((first, second), key=lambda client: client.id)
-    with store.Change(workspace, f"not duplicates {first.id} {second.id}") as change:
-        pairs = _read_pairs(workspace)
-        if frozenset((first.id, second.id)) in {frozenset(pair) for pair in pairs}:
-            return first, second, False
-        _write_pairs(workspace, [*pairs, [first.id, second.id]], change)
-    return first, second, True
+from pandai.duplicates import read_pairs, write_pairs
 
 
 # Merging
@@ -381,11 +221,11 @@ def apply_merge(workspace: Workspace, plan: MergePlan) -> bool:
         change.remove(removed_path)
         # git cannot stage the removal of a file it never tracked.
         change.paths = [path for path in change.paths if path not in untracked]
-        pairs = _read_pairs(workspace)
+        pairs = read_pairs(workspace)
         kept_pairs = [pair for pair in pairs if plan.removed.id not in pair]
         if len(kept_pairs) != len(pairs):
             # A later client may get the removed id, and must not inherit its marks.
-            _write_pairs(workspace, kept_pairs, change)
+            write_pairs(workspace, kept_pairs, change)
 
     source_folder = workspace.files_dir / plan.removed.id
     if source_folder.is_dir() and not any(source_folder.iterdir()):

@@ -36,7 +36,7 @@ from conftest import commit_all, commit_count, git, run, snapshot, uncommitted
 
 from pandai.client import Client
 from pandai.report_charts import bar
-from pandai.reports import status_on
+from pandai.report_data import status_on
 
 FIXTURE = Path(__file__).parent / "fixtures" / "report_workspace"
 CHROMIUM = Path("/usr/bin/chromium")

@@ -10,7 +10,7 @@ from typing_extensions import Annotated
 
 from pandai import doctor as checks
 from pandai import fields as fieldtypes
-from pandai import history
+from pandai import history, hooks
 from pandai.cli import completion, output
 from pandai.cli.common import echo, open_workspace
 from pandai.errors import ExitStatus, InvalidInput
@@ -83,7 +83,7 @@ def register(app: typer.Typer) -> None:
         workspace = open_workspace(ctx)
         output.check_format(output_format, ("text", "json"))
         if install_hook:
-            _report_hook(checks.install_hook(workspace, force))
+            _report_hook(hooks.install_hook(workspace, force))
             return
 
         report = checks.examine(workspace, errors_only)
@@ -199,7 +199,7 @@ def _summary(report: checks.Report, errors_only: bool) -> str:
                     report.clients).format(problems=", ".join(parts), count=report.clients)
 
 
-def _report_hook(result: checks.HookResult) -> None:
+def _report_hook(result: hooks.HookResult) -> None:
     messages = {
         "installed": _("Installed the pre-commit hook {path}: a commit is refused while "
                        "'pandai doctor' finds errors."),

@@ -11,6 +11,7 @@ import typer
 from typing_extensions import Annotated
 
 from pandai import exporting, merging
+from pandai import duplicates as duplicate_finder
 from pandai.cli import completion, output
 from pandai.cli.common import confirm, echo, open_workspace, warn
 from pandai.errors import InvalidInput
@@ -18,7 +19,7 @@ from pandai.exporting import plain_text
 from pandai.i18n import _, ngettext
 
 
-def render_pairs(pairs: list[merging.DuplicatePair]) -> str:
+def render_pairs(pairs: list[duplicate_finder.DuplicatePair]) -> str:
     """Return the duplicate pairs as a table: both ids and names, and the reasons."""
     from tabulate import tabulate
 
@@ -28,7 +29,7 @@ def render_pairs(pairs: list[merging.DuplicatePair]) -> str:
     return tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True)
 
 
-def pairs_record(pairs: list[merging.DuplicatePair]) -> list[dict]:
+def pairs_record(pairs: list[duplicate_finder.DuplicatePair]) -> list[dict]:
     """Return the duplicate pairs as JSON-ready data."""
     return [{"first": pair.first.id, "second": pair.second.id,
              "first_name": pair.first.name, "second_name": pair.second.name,
@@ -129,7 +130,7 @@ def register(app: typer.Typer) -> None:
         output.check_format(output_format, ("table", "json"))
         workspace = open_workspace(ctx)
         if not_pair:
-            first, second, added = merging.mark_not_duplicate(workspace, *not_pair)
+            first, second, added = duplicate_finder.mark_not_duplicate(workspace, *not_pair)
             if added:
                 echo(_("Marked {first} and {second} as not duplicates.").format(
                     first=first.id, second=second.id))
@@ -138,7 +139,7 @@ def register(app: typer.Typer) -> None:
                     first=first.id, second=second.id))
             return
 
-        pairs, problems = merging.workspace_duplicates(workspace)
+        pairs, problems = duplicate_finder.workspace_duplicates(workspace)
         for problem in problems:
             warn(problem.message)
         if output_format == "json":
