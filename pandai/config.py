@@ -175,8 +175,30 @@ def load_config(path: Path) -> Config:
     return config
 
 
+def replace_top_level(text: str, key: str, block: str | None) -> str:
+    """Replace the top-level ``key:`` entry of a YAML text with ``block`` (None removes it).
+
+    Only the lines of that entry change, so the comments, order and quoting a person chose for
+    the other settings stay as they were. A missing key is appended.
+    """
+    lines = text.splitlines(keepends=True)
+    start = next((index for index, line in enumerate(lines)
+                  if line.startswith(f"{key}:")), None)
+    if start is None:
+        if block is None:
+            return text
+        return text + ("" if text.endswith("\n") or not text else "\n") + block
+    end = start + 1
+    # The entry goes on while lines are indented, list items of a block list, or blank.
+    while end < len(lines) and (lines[end][:1] in (" ", "\t", "-") or not lines[end].strip()):
+        end += 1
+    while end > start + 1 and not lines[end - 1].strip():
+        end -= 1
+    return "".join(lines[:start]) + (block or "") + "".join(lines[end:])
+
+
 def save_team(path: Path, config: Config) -> None:
-    """Write the team back into pandai.yaml, keeping every other setting as it was."""
-    raw = dict(config.raw)
-    raw["team"] = [member.to_file() for member in config.team.members]
-    yamlio.write(path, raw)
+    """Write the team into pandai.yaml, keeping every other line of the file as it was."""
+    block = yamlio.dump({"team": [member.to_file() for member in config.team.members]})
+    text = path.read_text(encoding="utf-8")
+    yamlio.write_atomic(path, replace_top_level(text, "team", block))

@@ -13,7 +13,7 @@ from typing import Any
 
 from pandai import yamlio
 from pandai.client import from_file_data, to_file_data
-from pandai.config import load_config
+from pandai.config import load_config, replace_top_level
 from pandai.fields import BUILTIN_FIELDS, FieldSet
 
 
@@ -39,9 +39,14 @@ def copy_demo(source: Path, target: Path, today: date) -> list[Path]:
     """
     config = load_config(source / "pandai.yaml")
     offset = today - (config.demo_anchor or today)
-    settings = {key: value for key, value in config.raw.items() if key != "demo_anchor"}
-    settings["auto_commit"] = True
-    yamlio.write(target / "pandai.yaml", settings)
+    # The settings are copied as text, so that their comments and layout stay.
+    settings = (source / "pandai.yaml").read_text(encoding="utf-8")
+    # The demo's header comment speaks of the repository copy, so the new workspace drops it.
+    settings = "".join(line for line in settings.splitlines(keepends=True)
+                       if not line.startswith("#"))
+    settings = replace_top_level(settings, "demo_anchor", None)
+    settings = replace_top_level(settings, "auto_commit", "auto_commit: true\n")
+    yamlio.write_atomic(target / "pandai.yaml", settings)
     written = [target / "pandai.yaml"]
     for name in ("statuses.yaml", "views.yaml"):
         (target / name).write_bytes((source / name).read_bytes())
