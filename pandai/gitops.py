@@ -112,16 +112,26 @@ def _identity(root: Path, author: tuple[str, str] | None) -> list[str]:
 
 def _commit_many(root: Path, relative: list[str], message: str,
                  author: tuple[str, str] | None) -> bool:
-    """Commit paths too many for a command line (a large import) by passing them on stdin."""
-    pathspec = "\0".join(relative)
-    from_stdin = ["--pathspec-from-file=-", "--pathspec-file-nul"]
-    run(root, "add", "-A", *from_stdin, input_text=pathspec)
+    """Commit paths too many for a command line (a large import) by passing them on stdin.
+
+    git matches every path against every pathspec, which takes minutes for 100 000 paths, so
+    the paths are staged with update-index, which reads exact file names.
+    """
+    names = "\0".join(relative)
+    run(root, "update-index", "--add", "--remove", "-z", "--stdin", input_text=names)
     # git diff has no --pathspec-from-file, so the staged names are compared instead.
-    staged = run(root, "diff", "--cached", "--name-only", "-z").stdout.split("\0")
-    if not set(staged) & set(relative):
+    staged = {name for name in run(root, "diff", "--cached", "--name-only", "-z",
+                                   "--no-renames").stdout.split("\0") if name}
+    ours = set(relative)
+    if not staged & ours:
         return False
-    run(root, *_identity(root, author), "commit", "-q", "--no-verify", "-m", message,
-        *from_stdin, input_text=pathspec)
+    identity = _identity(root, author)
+    if staged <= ours:
+        # Nothing else is staged, so the whole index is exactly this change.
+        run(root, *identity, "commit", "-q", "--no-verify", "-m", message)
+    else:
+        run(root, *identity, "commit", "-q", "--no-verify", "-m", message,
+            "--pathspec-from-file=-", "--pathspec-file-nul", input_text=names)
     return True
 
 

@@ -162,3 +162,14 @@ def test_yyyymmdd_date(workspace, tmp_path):
 
     assert result.exit_code == 0, result.stderr
     assert read(workspace, "kiss-anna")["created"] == "2026-01-05"
+
+
+def test_infinite_value_invalid(workspace, tmp_path):
+    source = tmp_path / "clients.json"
+    source.write_text('[{"name": "Kiss Anna", "email": "anna@kiss.hu", "value": Infinity}]',
+                      encoding="utf-8")
+
+    result = run(workspace, "import", source, "--yes")
+
+    assert result.exit_code == 4
+    assert "  row 1: Value 'inf': not a finite number\n" in result.stdout

@@ -235,3 +235,19 @@ def test_many_rows_one_commit(workspace, tmp_path):
     assert last_commit_message(workspace) == "pandai: import nagy.csv: 1500 created, 0 updated"
     assert commit_count(workspace) == 3
     assert uncommitted(workspace) == ""
+
+
+def test_many_rows_leave_staged_file(workspace, tmp_path):
+    (workspace / "jegyzet.txt").write_text("saját jegyzet\n", encoding="utf-8")
+    git(workspace, "add", "jegyzet.txt")
+    rows = [["Név", "E-mail"]]
+    rows += [[f"Ügyfél {number:05d}", f"ugyfel{number}@nagyon-hosszu-domain-nev.hu"]
+             for number in range(1200)]
+    source = write_csv(tmp_path / "nagy.csv", rows)
+
+    result = run(workspace, "import", source, "--yes")
+
+    assert result.exit_code == 0, result.stderr
+    assert "jegyzet.txt" not in git(workspace, "show", "--name-only", "HEAD")
+    assert git(workspace, "diff", "--cached", "--name-only") == "jegyzet.txt\n"
+    assert commit_count(workspace) == 3

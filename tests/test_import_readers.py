@@ -212,7 +212,8 @@ def test_quoted_multiline_cell(tmp_path):
     rows = list(read_table(path).rows)
     assert rows[0].values == ["Anna", 'Első sor\nmásodik "idézett" sor']
     assert rows[0].number == 2
-    assert rows[1].number == 4
+    # A spreadsheet shows the multi-line record as one row, so Béla is on row 3.
+    assert rows[1].number == 3
 
 
 def test_title_rows_skipped(tmp_path):
@@ -669,3 +670,9 @@ def test_sample_thunderbird():
     assert rows[0][4] == "test@domain.tld"
     assert mapping[:3] == ["given_name", "family_name", "name"]
     assert mapping[table.headers.index("Organization")] == "company"
+
+
+def test_lone_carriage_return(tmp_path):
+    path = write(tmp_path, "cr.csv", b"\r\x01")
+    with pytest.raises(ImportFileError):
+        list(read_table(path).rows)

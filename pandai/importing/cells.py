@@ -4,13 +4,14 @@ Excel turns a phone number typed as digits into a number: ``06301234567`` loses 
 zero, ``+36301234567`` its plus sign, a CSV export may show it as ``36301234567.0``, and a
 narrow column as ``3.63E+10``, which keeps only three digits. :func:`repair_phone` restores the
 first three and rejects the last. A date typed in a text column, or a date cell that lost its
-format, arrives as a date serial number such as ``45992``: :func:`serial_date` reads it in the
-1900 date system (or 1904, when the workbook uses it) and rejects serial 60, the 29 February
-1900 that exists only in Excel.
+format, arrives as a date serial number such as ``45992``. :func:`serial_date` reads it in the
+1900 date system, or in the 1904 one when the workbook uses it. It rejects serial 60, the
+29 February 1900 that exists only in Excel.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -98,6 +99,8 @@ def serial_date(value: Any, date1904: bool = False) -> date | None:
         return None
     if isinstance(value, (int, float)):
         number = float(value)
+        if not math.isfinite(number):
+            return None
     elif isinstance(value, str) and _SERIAL.match(value.strip()):
         number = float(value.strip().replace(",", "."))
     else:
@@ -127,6 +130,8 @@ def convert_cell(workspace: Workspace, item: fieldtypes.Field, value: Any,
         return _convert_date(workspace, value, date1904)
     if item.type in ("money", "number"):
         if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if not math.isfinite(value):
+                raise ValueError(_("not a finite number"))
             return int(round(value)), None
         return amount_to_int(parse_amount(cell_text(value))), None
     if item.type == "person":

@@ -25,7 +25,7 @@ from pandai import store
 from pandai.actions import now
 from pandai.client import Client, make_id
 from pandai.errors import InvalidInput
-from pandai.i18n import _
+from pandai.i18n import _, ngettext
 from pandai.importing.headers import guess_mapping, parse_map_option
 from pandai.importing.mappings import (SavedMapping, imports_path, load_mapping,
                                        parse_value_map, render_saved, resolve_owner_map,
@@ -333,8 +333,11 @@ def blocking_error(plan: ImportPlan) -> InvalidInput | None:
     """Return the error that keeps a blocked plan from being written, or None."""
     parts = []
     if plan.invalid:
-        parts.append(_("{path}: {count} rows have invalid values; nothing was imported. Fix "
-                       "them in the file, or map the column differently with --map.").format(
+        parts.append(ngettext(
+            "{path}: {count} row has an invalid value; nothing was imported. Fix it in the "
+            "file, or map the column differently with --map.",
+            "{path}: {count} rows have invalid values; nothing was imported. Fix them in the "
+            "file, or map the column differently with --map.", len(plan.invalid)).format(
             path=plan.path, count=len(plan.invalid)))
     if plan.unknown_statuses:
         example = ",".join(f"{value}=STATUS" for value in plan.unknown_statuses)

@@ -1,8 +1,8 @@
 """Reading import files into a header row and a stream of data rows.
 
 :func:`read_table` decides the format from the file's content, not its extension. A ZIP
-archive is read as an Excel workbook with openpyxl (see :mod:`pandai.importing.xlsx`), an OLE2
-container (old ``.xls`` or a password-protected workbook) is rejected, text that starts with
+archive is read as an Excel workbook with openpyxl (see :mod:`pandai.importing.xlsx`). An OLE2
+container (old ``.xls`` or a password-protected workbook) is rejected. Text that starts with
 ``BEGIN:VCARD`` is a vCard file (:mod:`pandai.importing.vcard`), text that starts with ``[`` is
 JSON (:mod:`pandai.importing.jsonfile`), and anything else must be delimited text. For text it
 detects the encoding (BOM, then the NUL pattern of UTF-16 without BOM, then strict UTF-8, then
@@ -47,7 +47,7 @@ _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 class Row:
     """One data row of an import file."""
 
-    number: int  # 1-based sheet row, or the line where a text record starts
+    number: int  # 1-based row as a spreadsheet shows it: the sheet row or the record number
     values: list  # one value per header, with text stripped and None for an empty cell
     # What the reader noticed and left out, such as a damaged vCard photo, for the preview.
     remarks: list[str] = field(default_factory=list)
@@ -250,8 +250,12 @@ def _first_undecodable_line(path: Path, encoding: str) -> int:
 
 def _consistency(sample: str, delimiter: str) -> float:
     """Score how evenly ``delimiter`` splits the first records: columns times the share of rows."""
-    reader = csv.reader(io.StringIO(sample), delimiter=delimiter)
-    counts = [len(fields) for fields in islice(reader, 50) if fields]
+    reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
+    try:
+        counts = [len(fields) for fields in islice(reader, 50) if fields]
+    except csv.Error:
+        # Text that is not CSV at all; reading the rows reports the row that breaks.
+        return 0.0
     if not counts:
         return 0.0
     columns, rows = Counter(counts).most_common(1)[0]
@@ -259,6 +263,8 @@ def _consistency(sample: str, delimiter: str) -> float:
 
 
 def _text_records(path: Path, encoding: str, delimiter: str) -> Iterator[Record]:
+    # Records are numbered as a spreadsheet shows the file: one row per record, even when a
+    # quoted cell spans several lines.
     start_line = 1
     try:
         with path.open(encoding=encoding, newline="") as stream:
@@ -267,7 +273,7 @@ def _text_records(path: Path, encoding: str, delimiter: str) -> Iterator[Record]
                 values = [_clean_text(field) for field in fields]
                 if any(value is not None for value in values):
                     yield start_line, values
-                start_line = reader.line_num + 1
+                start_line += 1
     except UnicodeDecodeError:
         # The text stream decodes ahead of the csv reader, so its position does not tell the line.
         raise _undecodable(path, encoding) from None
