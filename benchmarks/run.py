@@ -61,21 +61,35 @@ merge_editor = true
 
 def prepare_venv() -> None:
     """Create benchmarks/.venv with pandai's dependencies, sqlite-utils and khard."""
-    if (BIN / "khard").exists() and (BIN / "sqlite-utils").exists() and \
-            list((VENV / "lib").glob("python*/site-packages/typing_extensions.py")):
+    if (BIN / "khard").exists() and (BIN / "sqlite-utils").exists():
         return
     venv.create(VENV, with_pip=True)
-    # NOTE: pandai's command line imports typing_extensions, which pyproject.toml does not list.
-    subprocess.run([str(PYTHON), "-m", "pip", "install", "-q", str(REPO), "typing_extensions",
-                    "sqlite-utils", "khard"], check=True)
+    subprocess.run([str(PYTHON), "-m", "pip", "install", "-q", str(REPO), "sqlite-utils",
+                    "khard"], check=True)
 
 
 def pandai(*args: str) -> list[str]:
     return [str(PYTHON), "-m", "pandai", *args]
 
 
-def run_once(command: list[str], cwd: Path | None = None) -> tuple[float, int]:
-    """Run a command; return its wall time in seconds and its peak memory in KiB.
+class Timing:
+    """Medians of several runs: wall time and CPU time (user + system) in seconds."""
+
+    def __init__(self) -> None:
+        self.walls: list[float] = []
+        self.cpus: list[float] = []
+
+    @property
+    def wall(self) -> float:
+        return statistics.median(self.walls)
+
+    @property
+    def cpu(self) -> float:
+        return statistics.median(self.cpus)
+
+
+def run_once(command: list[str], cwd: Path | None = None) -> tuple[float, float, int]:
+    """Run a command; return its wall time, CPU time (seconds) and peak memory (KiB).
 
     Raise RuntimeError when it fails (grep's "no match", status 1, is no failure).
     """
@@ -89,18 +103,24 @@ def run_once(command: list[str], cwd: Path | None = None) -> tuple[float, int]:
     allowed = (0, 1) if command[0] == "grep" else (0,)
     if os.waitstatus_to_exitcode(status) not in allowed:
         raise RuntimeError(f"{' '.join(command)} failed: {errors}")
-    return seconds, usage.ru_maxrss
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
 
 
-def median_time(command: list[str], repeat: int, cwd: Path | None = None,
-                before=None) -> float:
-    """Return the median wall time of ``repeat`` runs; ``before`` runs untimed before each."""
-    times = []
-    for _ in range(repeat):
-        if before:
-            before()
-        times.append(run_once(command, cwd)[0])
-    return statistics.median(times)
+def compare(commands: list[list[str]], repeat: int, cwd: Path | None = None,
+            before=None) -> list[Timing]:
+    """Time commands in turn, ``repeat`` rounds, so that load on the machine hits all alike.
+
+    ``before`` runs untimed before each pandai run (the first command).
+    """
+    timings = [Timing() for _command in commands]
+    for _round in range(repeat):
+        for position, (command, timing) in enumerate(zip(commands, timings)):
+            if before and position == 0:
+                before()
+            wall, cpu, _memory = run_once(command, cwd)
+            timing.walls.append(wall)
+            timing.cpus.append(cpu)
+    return timings
 
 
 def machine() -> str:
@@ -140,36 +160,39 @@ def measure(count: int, work: Path, repeat: int, skip_cold: bool) -> list[tuple]
     clients = workspace / "clients"
     rows = []
 
-    def row(name: str, mine: float, reference_name: str, reference: float, limit: float | None,
-            unit: str = "s") -> None:
-        ratio = mine / reference if reference else float("nan")
+    def row(name: str, mine: Timing | float, reference_name: str,
+            reference: Timing | float, limit: float | None, unit: str = "s") -> None:
+        mine_value = mine.wall if isinstance(mine, Timing) else mine
+        reference_value = reference.wall if isinstance(reference, Timing) else reference
+        ratio = mine_value / reference_value
+        cpu_ratio = f"{mine.cpu / reference.cpu:.2f}" if isinstance(mine, Timing) and \
+            isinstance(reference, Timing) and reference.cpu else ""
         verdict = "" if limit is None else ("yes" if ratio <= limit else "NO")
-        rows.append((name, f"{mine:.3f} {unit}", reference_name, f"{reference:.3f} {unit}",
-                     f"{ratio:.2f}", "" if limit is None else f"≤ {limit:g}", verdict))
+        rows.append((name, f"{mine_value:.3f} {unit}", reference_name,
+                     f"{reference_value:.3f} {unit}", f"{ratio:.2f}", cpu_ratio,
+                     "" if limit is None else f"≤ {limit:g}", verdict))
         print(rows[-1], flush=True)
 
-    grep = median_time(["grep", "-rl", "owner: anna", str(clients)], repeat)
     listing = pandai("-w", str(workspace), "list", "--view", "mine", "--format", "ids")
     run_once(listing)
-    warm = median_time(listing, repeat)
+    warm, grep = compare([listing, ["grep", "-rl", "owner: anna", str(clients)]], repeat)
     row(f"list mine, warm ({count})", warm, "grep -rl", grep, 3 if count <= 10000 else 1)
 
     if not skip_cold:
-        cload = median_time([str(PYTHON), "-c", CLOAD, str(clients)], max(1, repeat // 2))
-        cold = median_time(listing, max(1, repeat // 2),
-                           before=lambda: shutil.rmtree(workspace / ".pandai", True))
+        cold, cload = compare([listing, [str(PYTHON), "-c", CLOAD, str(clients)]],
+                              max(1, repeat // 2),
+                              before=lambda: shutil.rmtree(workspace / ".pandai", True))
         row(f"list mine, cold ({count})", cold, "C loader, every file", cload, 1)
 
     run_once(listing)
-    memory = run_once(listing)[1] / 1024
+    memory = run_once(listing)[2] / 1024
     row(f"list mine, peak memory ({count})", memory, "limit", 200.0, 1, "MiB")
 
     if count <= 10000:
-        python = median_time([str(PYTHON), "-c", "pass"], repeat * 2)
-        row("pandai --help", median_time(pandai("--help"), repeat * 2, cwd=work),
-            "python -c pass", python, 10)
-        row("pandai --version", median_time(pandai("--version"), repeat * 2, cwd=work),
-            "python -c pass", python, 10)
+        usage, version, python = compare([pandai("--help"), pandai("--version"),
+                                          [str(PYTHON), "-c", "pass"]], repeat * 2, cwd=work)
+        row("pandai --help", usage, "python -c pass", python, 10)
+        row("pandai --version", version, "python -c pass", python, 10)
 
     # Each repetition changes the client, so that every run makes a commit.
     target = sorted(name[:-5] for name in os.listdir(clients) if name.endswith(".yaml"))[0]
@@ -193,9 +216,9 @@ def measure(count: int, work: Path, repeat: int, skip_cold: bool) -> list[tuple]
         (khard_folder / ".generated").write_text(str(count))
     config = work / f"khard{count}.conf"
     config.write_text(KHARD_CONFIG.format(path=khard_folder))
-    khard = median_time([str(BIN / "khard"), "-c", str(config), "list", "anna"],
-                        max(1, repeat // 2))
-    table = median_time(pandai("-w", str(workspace), "list", "owner=anna"), max(1, repeat // 2))
+    table, khard = compare([pandai("-w", str(workspace), "list", "owner=anna"),
+                            [str(BIN / "khard"), "-c", str(config), "list", "anna"]],
+                           max(1, repeat // 2))
     row(f"list owner=anna as a table ({count})", table, "khard list anna", khard, None)
     return rows
 
@@ -218,14 +241,15 @@ def measure_import(work: Path, repeat: int, count: int = 10000) -> list[tuple]:
                                             "--yes"))[0])
     mine, reference = statistics.median(pandai_times), statistics.median(sqlite_times)
     rows.append((f"import {count} CSV rows + commit", f"{mine:.3f} s", "sqlite-utils insert",
-                 f"{reference:.3f} s", f"{mine / reference:.2f}", "≤ 5",
+                 f"{reference:.3f} s", f"{mine / reference:.2f}", "", "≤ 5",
                  "yes" if mine / reference <= 5 else "NO"))
     print(rows[-1], flush=True)
     return rows
 
 
 def print_table(rows: list[tuple]) -> None:
-    headers = ("measure", "pandai", "reference", "reference time", "ratio", "target", "met")
+    headers = ("measure", "pandai", "reference", "reference time", "ratio", "CPU ratio",
+               "target", "met")
     print("| " + " | ".join(headers) + " |")
     print("|" + "---|" * len(headers))
     for values in rows:
@@ -246,7 +270,7 @@ def main() -> None:
     prepare_venv()
     work = arguments.work or Path(tempfile.mkdtemp(prefix="pandai-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    print(f"machine: {machine()}")
+    print(f"machine: {machine()}; load average {os.getloadavg()[0]:.1f} at the start")
     print(f"data: {work}")
     rows = []
     for count in arguments.clients:

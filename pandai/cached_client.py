@@ -3,7 +3,7 @@
 A list of 100 000 clients cannot unpickle every note and status history within a second, nor
 keep them in 200 MiB. So the cache (pandai.cache) keeps a *summary* of each client, the values
 of the workspace's fields, and stores the full data as a pickle that a :class:`CachedClient`
-reads only when a command asks for more than the summary.
+reads only when a command needs more than the summary.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def summarize(fieldset: FieldSet, data: dict[str, Any]) -> tuple:
 
 
 class Catalog:
-    """What the clients of one load share: the summary columns and the store of full data."""
+    """The state the clients of one load share: summary columns and the store of full data."""
 
     def __init__(self, folder: Path, fieldset: FieldSet, signature_text: str,
                  database: sqlite3.Connection | None):
@@ -99,7 +99,7 @@ class Catalog:
 class CachedClient(Client):
     """A client from the cache; it behaves exactly like a parsed ``Client``.
 
-    ``get`` and ``name`` answer from the summary for the workspace's fields. Anything else
+    ``get`` and ``name`` return values from the summary for the workspace's fields. Anything else
     (``data``, notes, status history, files, other keys) reads the full data once.
     """
 

@@ -289,3 +289,35 @@ def test_note_then_list(kiss: Path) -> None:
     shown = run(ws, "list", "id=kiss-peter", "--format", "json")
     assert "Visszahív" in shown.output
     assert uncommitted(ws) == ""
+
+
+@pytest.mark.parametrize("text", [
+    "a: 1", "", "- a\n- b", "a: &x 1\nb: *x", "? [a]\n: 1", "a: !!int 5\nb: !foo {x: 1}",
+    "a: b\n---\nc: d", "a: [1, {b: c}]\n", "<<<<<<< HEAD\na: 1\n=======\na: 2\n>>>>>>> x\n",
+    "a: 'x*y'", "a: {", "key: |\n  multi\n  line\n", "a: 1\na: 2", "[a, b]: c", "{a: 1}: c",
+    "~: null", "'': x", "a: 06301234567\nb: NO\nc: 10:30\n"])
+def test_fast_parse_like_yamlio(text: str) -> None:
+    from pandai import yamlio
+    from pandai.errors import FileError
+    from pandai.parse_pool import parse_yaml
+
+    def outcome(parse) -> tuple:
+        try:
+            return ("value", parse(text, Path("x.yaml")))
+        except FileError as error:
+            return ("error", error.message, error.line)
+
+    assert outcome(parse_yaml) == outcome(yamlio.parse)
+
+
+def test_other_format_rebuilt(kiss: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(kiss / CACHE)) as database:
+        database.execute("DROP TABLE snapshots")
+        database.execute("CREATE TABLE snapshots (folder TEXT PRIMARY KEY, data BLOB)")
+        database.execute("PRAGMA user_version = 1")
+        database.commit()
+    assert as_records(load(kiss)) == as_records(load_cold(kiss, monkeypatch))
+    with contextlib.closing(sqlite3.connect(kiss / CACHE)) as database:
+        assert database.execute("SELECT count(*) FROM snapshots").fetchone() == (1,)

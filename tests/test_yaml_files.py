@@ -97,6 +97,7 @@ def test_edit_quotes_ambiguous_values(workspace):
         'tags: ["on", "10:30", vip]\n'
         'status_history:\n'
         '- {at: 2026-12-04, by: anna, to: New lead}\n')
+    assert commit_count(workspace) == 4
     assert uncommitted(workspace) == ""
 
 
@@ -122,6 +123,8 @@ def test_key_order_is_stable(workspace):
         'favourite_colour: blue\n'
         'status_history:\n'
         '- {at: 2026-11-02, by: anna, to: New lead}\n')
+    assert commit_count(workspace) == 3
+    assert uncommitted(workspace) == ""
 
 
 def test_rewrite_is_identical(workspace):

@@ -6,7 +6,7 @@ import json
 from typing import Any, Optional
 
 import typer
-from typing_extensions import Annotated
+from typing import Annotated
 
 from pandai import doctor as checks
 from pandai import fields as fieldtypes

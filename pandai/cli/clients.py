@@ -6,7 +6,7 @@ import json
 from typing import List, Optional
 
 import typer
-from typing_extensions import Annotated
+from typing import Annotated
 
 from pandai import actions, query, store
 from pandai.cli import completion, output

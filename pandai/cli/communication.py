@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from typing_extensions import Annotated
+from typing import Annotated
 
 from pandai import fields as fieldtypes
 from pandai import followups, mail, query, store

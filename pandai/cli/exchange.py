@@ -8,7 +8,7 @@ from typing import List, Optional, Tuple
 
 import click
 import typer
-from typing_extensions import Annotated
+from typing import Annotated
 
 from pandai import exporting, merging
 from pandai import duplicates as duplicate_finder

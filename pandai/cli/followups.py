@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from typing_extensions import Annotated
+from typing import Annotated
 
 from pandai import digest, followups, mail, reminders, store
 from pandai.cli import communication, completion, output

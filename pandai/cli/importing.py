@@ -15,7 +15,7 @@ from typing import Optional
 
 import click
 import typer
-from typing_extensions import Annotated
+from typing import Annotated
 
 from pandai.cli import common
 from pandai.cli.common import ask, confirm, echo, open_workspace

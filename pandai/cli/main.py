@@ -16,7 +16,7 @@ from typing import Optional, Sequence
 
 import click
 import typer
-from typing_extensions import Annotated
+from typing import Annotated
 
 from pandai import __version__
 from pandai.cli.common import State, state, warn

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
-from typing_extensions import Annotated
+from typing import Annotated
 
 from pandai.cli import completion
 from pandai.cli.common import echo, open_workspace, use_color, warn

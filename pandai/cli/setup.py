@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from typing_extensions import Annotated
+from typing import Annotated
 
 from pandai import store
 from pandai.cli import output

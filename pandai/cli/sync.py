@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from typing_extensions import Annotated
+from typing import Annotated
 
 from pandai.cli.common import echo, open_workspace, warn
 from pandai.i18n import _
