@@ -52,20 +52,23 @@ REMOVED_ENV = ("PANDAI_WORKSPACE", "LC_ALL", "LC_MESSAGES", "LANGUAGE", "VISUAL"
                "PANDAI_SMTP_FROM", "PANDAI_SMTP_PASSWORD")
 
 
-# Click commands already built from pandai's Typer app, by language.
-_BUILT_COMMANDS: dict[str, click.Command] = {}
+# Click commands already built from pandai's Typer app, by language and registered commands.
+_BUILT_COMMANDS: dict[tuple, click.Command] = {}
 _build_command = typer.main.get_command
 
 
 def _reuse_built_command(app: typer.Typer) -> click.Command:
     # Building the click command from the Typer app is most of an in-process run's time (an
     # estimated 50 ms for 35 commands). The built command keeps no state between runs, so it is
-    # built once per language, the only input that changes it (the help texts). Subprocess
-    # tests still build it on every run.
-    language = current_language()
-    if language not in _BUILT_COMMANDS:
-        _BUILT_COMMANDS[language] = _build_command(app)
-    return _BUILT_COMMANDS[language]
+    # built once per language and set of registered commands, the only inputs that change it.
+    # Subprocess tests still build it on every run.
+    key = (current_language(),
+           tuple(command.name or command.callback.__name__
+                 for command in app.registered_commands),
+           tuple(group.name for group in app.registered_groups))
+    if key not in _BUILT_COMMANDS:
+        _BUILT_COMMANDS[key] = _build_command(app)
+    return _BUILT_COMMANDS[key]
 
 
 def run(ws: Path | None, *args: object, env: dict[str, str | None] | None = None,

@@ -8,7 +8,9 @@ the app and runs it, turning every PandaiError into ``Error: …`` on stderr and
 
 from __future__ import annotations
 
+import importlib
 import logging
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -47,11 +49,46 @@ def _version_callback(value: bool) -> None:
         raise typer.Exit()
 
 
-def build_app() -> typer.Typer:
-    """Build the Typer app with help texts in the active language."""
-    from pandai.cli import (activity, clients, exchange, followups, housekeeping, importing,
-                            reports, setup, sync, views)
+# The module that registers each command. Running one command builds only its module, because
+# building every command's options costs more time than the imports of a run.
+COMMAND_MODULES = {
+    "init": "setup", "team": "setup",
+    "add": "clients", "show": "clients", "edit": "clients", "list": "clients",
+    "search": "clients", "status": "clients", "note": "clients", "annotate": "clients",
+    "view": "views", "import": "importing",
+    "archive": "housekeeping", "unarchive": "housekeeping", "reassign": "housekeeping",
+    "attach": "housekeeping", "files": "housekeeping", "undo": "housekeeping",
+    "export": "exchange", "duplicates": "exchange", "merge": "exchange",
+    "report": "reports",
+    "remind": "followups", "email": "followups", "call": "followups",
+    "mentions": "followups", "reactivate": "followups",
+    "history": "activity", "doctor": "activity",
+    "sync": "sync", "merge-file": "sync",
+}
+MODULES = ("setup", "clients", "views", "importing", "housekeeping", "exchange", "reports",
+           "followups", "activity", "sync")
+# Global options that take a value, skipped when looking for the command name.
+_VALUE_OPTIONS = ("-w", "--workspace", "--color")
 
+
+def requested_modules(argv: Sequence[str]) -> tuple[str, ...]:
+    """Return the command modules a run needs: the command's own, or all for help and completion."""
+    if any(name.endswith("_COMPLETE") for name in os.environ):
+        return MODULES
+    skip = False
+    for argument in argv:
+        if skip:
+            skip = False
+        elif argument in _VALUE_OPTIONS:
+            skip = True
+        elif not argument.startswith("-"):
+            module = COMMAND_MODULES.get(argument)
+            return (module,) if module else MODULES
+    return MODULES
+
+
+def build_app(modules: Sequence[str] = MODULES) -> typer.Typer:
+    """Build the Typer app with the commands of ``modules``, help texts in the active language."""
     app = typer.Typer(
         help=_("Pandai: a command-line CRM. Each client is a YAML file in a git repository."),
         no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False,
@@ -83,16 +120,8 @@ def build_app() -> typer.Typer:
             logging.basicConfig(level=logging.DEBUG if debug else logging.INFO,
                                 format="%(levelname)s %(name)s: %(message)s")
 
-    setup.register(app)
-    clients.register(app)
-    views.register(app)
-    importing.register(app)
-    housekeeping.register(app)
-    exchange.register(app)
-    reports.register(app)
-    followups.register(app)
-    activity.register(app)
-    sync.register(app)
+    for name in modules:
+        importlib.import_module(f"pandai.cli.{name}").register(app)
     return app
 
 
@@ -112,7 +141,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     activate(choose_language(language_of(_workspace_argument(argv))))
     current = State()
     try:
-        command = typer.main.get_command(build_app())
+        command = typer.main.get_command(build_app(requested_modules(argv)))
         _translate_completion_options(command)
         result = command.main(args=argv, prog_name="pandai", standalone_mode=False,
                               obj=current)
