@@ -223,3 +223,35 @@ def test_doctor_lists_merge_conflict(team):
     assert result.exit_code == 9
     assert "clients/kiss-peter.yaml" in result.stdout
     assert "merge_conflicts" in result.stdout
+
+
+def test_killed_sync_recovers(team):
+    import random
+    import signal
+    import time
+
+    from conftest import BASE_ENV
+
+    first, second, _remote = team
+    environment = {key: value for key, value in __import__("os").environ.items()
+                   if not key.startswith("PANDAI_")}
+    environment.update(BASE_ENV)
+    assert run(first, "note", "kiss-peter", "from the first clone").exit_code == 0
+    assert run(first, "sync").exit_code == 0
+    assert run(second, "note", "kiss-peter", "from the second clone").exit_code == 0
+    random.seed(3)
+    for _attempt in range(5):
+        process = subprocess.Popen([sys.executable, "-m", "pandai", "-w", str(second), "sync"],
+                                   env=environment, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+        time.sleep(random.uniform(0.05, 0.6))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        for path in (second / "clients").glob("*.yaml"):
+            yamlio.read(path)
+    result = run(second, "sync")
+    assert result.exit_code == 0, result.output
+    texts = [note["text"] for note in read(second, "kiss-peter")["notes"]]
+    assert "from the first clone" in texts
+    assert "from the second clone" in texts
+    assert uncommitted(second) == ""
