@@ -107,11 +107,16 @@ def missing_translations(language: str) -> list[str]:
         if entry is None or entry.fuzzy or not all(strings):
             problems.append(f"untranslated: {ids[0]!r}")
             continue
-        expected = set(_PLACEHOLDER.findall(ids[-1]))
+        expected = _placeholders(ids[-1])
         for translated in strings:
-            if set(_PLACEHOLDER.findall(translated)) != expected:
+            if _placeholders(translated) != expected:
                 problems.append(f"placeholders differ: {ids[0]!r} -> {translated!r}")
     return problems
+
+
+def _placeholders(text: str) -> set[str]:
+    # Doubled braces are literal braces in str.format, not placeholders.
+    return set(_PLACEHOLDER.findall(text.replace("{{", "").replace("}}", "")))
 
 
 def stale_mo(language: str) -> bool:

@@ -7,6 +7,7 @@ and the reminders show real work on any day.
 
 from __future__ import annotations
 
+import shutil
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ def _shift_entries(entries: Any, offset: timedelta) -> Any:
 
 
 def copy_demo(source: Path, target: Path, today: date) -> list[Path]:
-    """Copy the demo's settings, statuses, views and clients into ``target``; return the paths.
+    """Copy the demo's settings, statuses, views, clients and files into ``target``; return paths.
 
     The copy commits its changes: ``auto_commit`` is turned on and ``demo_anchor`` is dropped.
     """
@@ -63,4 +64,11 @@ def copy_demo(source: Path, target: Path, today: date) -> list[Path]:
         destination = target / "clients" / path.name
         yamlio.write(destination, to_file_data(client, fieldset))
         written.append(destination)
+
+    for attachment in sorted((source / "files").glob("*/*")):
+        if attachment.is_file():
+            destination = target / "files" / attachment.parent.name / attachment.name
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(attachment, destination)
+            written.append(destination)
     return written

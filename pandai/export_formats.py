@@ -156,7 +156,7 @@ def render_icalendar(workspace: Workspace, clients: list[Client]) -> bytes:
     """Return a calendar with one all-day event per client that has a next action."""
     stamp = _utc_stamp(datetime.now(timezone.utc))
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODUCT_ID}", "CALSCALE:GREGORIAN",
-             "METHOD:PUBLISH", f"X-WR-CALNAME:{escape_text(_('Pandai next actions'))}"]
+             "METHOD:PUBLISH", "X-WR-CALNAME:" + escape_text(_("Pandai next actions"))]
     for client in clients:
         lines += event_lines(workspace, client, stamp)
     lines.append("END:VCALENDAR")

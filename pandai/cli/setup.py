@@ -46,7 +46,11 @@ def register(app: typer.Typer) -> None:
         echo(_("Created a Pandai workspace in {path}.").format(path=directory.resolve()))
         if not committed:
             echo(_("git is not available, so the workspace has no history."), err=True)
-        echo(_("Next: pandai team add ID --name NAME --email EMAIL, then pandai add NAME."))
+        if demo:
+            echo(_("Next: cd {path}, then try pandai list --view today.").format(
+                path=directory))
+        else:
+            echo(_("Next: pandai team add ID --name NAME --email EMAIL, then pandai add NAME."))
 
     team = typer.Typer(help=_("The people who own clients."), no_args_is_help=True)
     app.add_typer(team, name="team")
