@@ -164,9 +164,12 @@ def _check_settings(workspace: Workspace, collector: _Collector) -> bool:
 def _check_values(workspace: Workspace, collector: _Collector, client: Client,
                   statuses_known: bool) -> None:
     for key, reason in client.problems:
+        item = workspace.fieldset.lookup(key)
         collector.client(client, "error", "invalid_value",
                          _("invalid {field} {value!r}: {reason}").format(
-                             field=key, value=client.data.get(key), reason=reason), key)
+                             field=_lower_first(item.title()) if item else key,
+                             value=client.data.get(key),
+                             reason=reason), key)
     if statuses_known:
         _check_status(workspace, collector, client)
     _check_owner(workspace, collector, client)
@@ -174,6 +177,10 @@ def _check_values(workspace: Workspace, collector: _Collector, client: Client,
         _check_contact(workspace, collector, client, key, code)
     _check_attachments(workspace, collector, client)
     _check_merge_conflicts(collector, client)
+
+
+def _lower_first(label: str) -> str:
+    return label[:1].lower() + label[1:]
 
 
 def _check_merge_conflicts(collector: _Collector, client: Client) -> None:
