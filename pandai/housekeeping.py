@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from pandai import gitops, query, store
@@ -29,20 +29,21 @@ ARCHIVED_STAGES = ("inactive", "lost")
 # Archive and unarchive
 
 def last_activity(client: Client) -> date | None:
-    """Return the client's last contact date, else its creation date, else None."""
-    for key in ("last_contact", "created"):
-        value = client.get(key)
-        if isinstance(value, date):
-            return value
-    return None
+    """Return the latest of the client's last contact, creation and note dates, or None."""
+    days = [client.get(key) for key in ("last_contact", "created")]
+    days += [note.get("at") for note in client.notes if isinstance(note, dict)]
+    days = [day.date() if isinstance(day, datetime) else day for day in days]
+    known = [day for day in days if isinstance(day, date)]
+    return max(known) if known else None
 
 
 def archive_candidates(workspace: Workspace, filter_texts: list[str]) -> list[Client]:
     """Return the active clients to archive, sorted by id.
 
     With filters, they are the clients matching every filter. Without filters, they are the
-    inactive or lost clients whose last activity is more than six months before today. A client
-    with neither last_contact nor created is never archived by that default rule.
+    inactive or lost clients whose last activity (contact, creation or note) is more than six
+    months before today and whose next action, if any, is past. A client with no such date is
+    never archived by that default rule.
     """
     filters = [query.parse_filter(workspace, text) for text in filter_texts]
     clients = store.load_clients(workspace).clients
@@ -53,8 +54,11 @@ def archive_candidates(workspace: Workspace, filter_texts: list[str]) -> list[Cl
         chosen = []
         for client in clients:
             activity = last_activity(client)
+            next_action = client.get("next_action")
+            # A client with a next action still ahead (a retry date, say) is not finished.
+            waiting = isinstance(next_action, date) and next_action >= workspace.today
             if workspace.statuses.stage_of(client.get("status")) in ARCHIVED_STAGES \
-                    and activity is not None and activity < cutoff:
+                    and activity is not None and activity < cutoff and not waiting:
                 chosen.append(client)
     return sorted(chosen, key=lambda client: client.id)
 
@@ -242,7 +246,14 @@ def undo_last_change(workspace: Workspace) -> str:
             email = member.email or f"{member.id}@pandai.invalid" if member \
                 else "pandai@pandai.invalid"
             identity = ["-c", f"user.name={name}", "-c", f"user.email={email}"]
-        result = gitops.run(workspace.root, *identity, "revert", "--no-edit", "HEAD", check=False)
+        result = gitops.run(workspace.root, *identity, "revert", "--no-commit", "HEAD",
+                            check=False)
+        if result.returncode == 0:
+            # The revert carries pandai's message form, so that it is pandai's own change too
+            # and a second undo reverts it (a redo).
+            message = f'{gitops.COMMIT_PREFIX}undo "{subject}"'
+            result = gitops.run(workspace.root, *identity, "commit", "-q", "--no-verify", "-m",
+                                message, check=False)
         if result.returncode != 0:
             gitops.run(workspace.root, "revert", "--abort", check=False)
             raise GitError(_("git revert failed: {output}").format(

@@ -58,8 +58,8 @@ def assert_rejected(result, expected: str) -> None:
 def workspace(tmp_path: Path) -> Path:
     """Return a workspace with three team members and three clients owned by anna.
 
-    old-client is inactive with its last contact in January 2026, so the default archive rule
-    picks it on 2026-12-04; fresh-client and third-client are new leads.
+    old-client is inactive, created in 2025 and last contacted in January 2026, so the default
+    archive rule picks it on 2026-12-04; fresh-client and third-client are new leads.
     """
     root = tmp_path / "ws"
     steps = [
@@ -70,7 +70,8 @@ def workspace(tmp_path: Path) -> Path:
         ["add", "Old Client", "--email", "old@pelda.hu"],
         ["add", "Fresh Client", "--email", "fresh@pelda.hu"],
         ["add", "Third Client", "--email", "third@pelda.hu"],
-        ["edit", "old-client", "status=Inactive", "last_contact=2026-01-10"],
+        ["edit", "old-client", "status=Inactive", "last_contact=2026-01-10",
+         "created=2025-06-01"],
     ]
     for step in steps:
         result = CliRunner().invoke(Entry(), step if step[0] == "init" else
@@ -337,7 +338,22 @@ def test_undo_reverts_last_pandai_change(workspace: Path) -> None:
     assert not (workspace / "archive" / "old-client.yaml").exists()
     assert_one_clean_commit(workspace, before)
     subject = git(workspace, "log", "-1", "--format=%s").strip()
-    assert subject == 'Revert "pandai: archive 1 client(s)"'
+    assert subject == 'pandai: undo "pandai: archive 1 client(s)"'
+
+
+def test_archive_skips_waiting_client(workspace: Path) -> None:
+    assert pandai(workspace, "edit", "old-client", "next_action=2027-01-10").exit_code == 0
+    result = pandai(workspace, "archive", "--dry-run")
+    assert "old-client" not in result.output
+
+
+def test_second_undo_redoes(workspace: Path) -> None:
+    assert pandai(workspace, "archive", "--yes").exit_code == 0
+    assert pandai(workspace, "undo", "--yes").exit_code == 0
+    result = pandai(workspace, "undo", "--yes")
+    assert result.exit_code == 0, result.output
+    assert (workspace / "archive" / "old-client.yaml").is_file()
+    assert not (workspace / "clients" / "old-client.yaml").exists()
 
 
 def test_undo_rejects_foreign_commit(workspace: Path) -> None:
