@@ -15,7 +15,7 @@ from pandai import store, yamlio
 from pandai.client import INTERACTION_KINDS, NOTE_KINDS, Client, from_file_data, mentions
 from pandai.errors import DuplicateClient, FieldError, InvalidInput
 from pandai.i18n import _
-from pandai.parsing import add_months, fold
+from pandai.parsing import add_months
 from pandai.workspace import Workspace
 
 # Field types whose text form a user may type differently from how it is stored.
@@ -52,21 +52,10 @@ def parse_assignment(workspace: Workspace, text: str) -> tuple[fieldtypes.Field,
 
 def find_duplicates(workspace: Workspace, candidate: Client, clients: list[Client]
                     ) -> list[tuple[str, str]]:
-    """Return (id, reason) for clients with the same e-mail, phone, or name and company."""
-    found = []
-    email = str(candidate.get("email", "")).lower()
-    phone = str(candidate.get("phone", ""))
-    name_key = (fold(candidate.name), fold(str(candidate.get("company", ""))))
-    for other in clients:
-        if other.id == candidate.id:
-            continue
-        if email and str(other.get("email", "")).lower() == email:
-            found.append((other.id, _("same e-mail")))
-        elif phone and str(other.get("phone", "")) == phone:
-            found.append((other.id, _("same phone")))
-        elif name_key == (fold(other.name), fold(str(other.get("company", "")))):
-            found.append((other.id, _("same name and company")))
-    return found
+    """Return (id, reason) for clients with the same e-mail, phone, or a similar name."""
+    from pandai.duplicates import duplicates_of
+
+    return duplicates_of(workspace, candidate, clients)
 
 
 def add_client(workspace: Workspace, name: str, values: dict[str, str],

@@ -106,6 +106,32 @@ def find_duplicate_pairs(workspace: Workspace, clients: list[Client],
     return [found[key] for key in sorted(found)]
 
 
+def duplicates_of(workspace: Workspace, candidate: Client, clients: list[Client]
+                  ) -> list[tuple[str, str]]:
+    """Return (id, reason) for each client that ``candidate`` likely duplicates.
+
+    The rules are those of :func:`find_duplicate_pairs`, so ``add`` warns about exactly the
+    pairs that ``pandai duplicates`` would list; the reason is translated.
+    """
+    email = str(candidate.get("email", "")).strip().lower()
+    phone = _phone_key(workspace, candidate)
+    name = _name_key(candidate)
+    found = []
+    for other in clients:
+        if other.id == candidate.id:
+            continue
+        if email and str(other.get("email", "")).strip().lower() == email:
+            reason = "email"
+        elif phone and _phone_key(workspace, other) == phone:
+            reason = "phone"
+        elif name and _name_key(other) == name and _companies_match(candidate, other):
+            reason = "name"
+        else:
+            continue
+        found.append((other.id, _(REASONS[reason])))
+    return found
+
+
 def _companies_match(one: Client, other: Client) -> bool:
     first, second = _company_key(one), _company_key(other)
     return not first or not second or first == second

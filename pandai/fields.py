@@ -148,8 +148,13 @@ def from_input(item: Field, text: str, workspace: Workspace) -> Any:
     except ValueError as error:
         raise FieldError(
             _("Invalid {field} {value!r}: {reason}").format(
-                field=item.title(), value=text, reason=error),
+                field=_lower_first(item.title()), value=text, reason=error),
             item.name, text) from error
+
+
+def _lower_first(label: str) -> str:
+    # A label starts a table column, but stands inside a sentence here.
+    return label[:1].lower() + label[1:]
 
 
 def _convert_text(text: str, workspace: Workspace) -> str:
@@ -213,7 +218,10 @@ def _convert_source(text: str, workspace: Workspace) -> str:
 
 
 def _convert_money(text: str, workspace: Workspace) -> int:
-    return amount_to_int(parse_amount(text))
+    amount = amount_to_int(parse_amount(text))
+    if amount < 0:
+        raise ValueError(_("an amount cannot be negative"))
+    return amount
 
 
 def _convert_date(text: str, workspace: Workspace) -> date:

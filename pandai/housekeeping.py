@@ -29,6 +29,15 @@ ARCHIVED_STAGES = ("inactive", "lost")
 # Archive and unarchive
 
 def last_activity(client: Client) -> date | None:
+    """Return the client's last contact date, else its creation date, else None."""
+    for key in ("last_contact", "created"):
+        value = client.get(key)
+        if isinstance(value, date):
+            return value
+    return None
+
+
+def latest_activity(client: Client) -> date | None:
     """Return the latest of the client's last contact, creation and note dates, or None."""
     days = [client.get(key) for key in ("last_contact", "created")]
     days += [note.get("at") for note in client.notes if isinstance(note, dict)]
@@ -53,7 +62,7 @@ def archive_candidates(workspace: Workspace, filter_texts: list[str]) -> list[Cl
         cutoff = add_months(workspace.today, -ARCHIVE_AFTER_MONTHS)
         chosen = []
         for client in clients:
-            activity = last_activity(client)
+            activity = latest_activity(client)
             next_action = client.get("next_action")
             # A client with a next action still ahead (a retry date, say) is not finished.
             waiting = isinstance(next_action, date) and next_action >= workspace.today

@@ -74,7 +74,8 @@ def parse_filter(workspace: Workspace, text: str) -> Filter:
     raw_value = raw_value.strip()
     splittable = item.type not in ("money", "number")
     parts = [part.strip() for part in raw_value.split(",")] if splittable else [raw_value]
-    values = [_convert(workspace, item, part, text) for part in parts] if raw_value else [None]
+    values = [_convert(workspace, item, part, text, strict=operator != "~")
+              for part in parts] if raw_value else [None]
     if operator in ("<", "<=", ">", ">=") and (None in values or len(values) > 1):
         raise InvalidInput(
             _("Invalid filter {filter!r}: {operator} needs exactly one value.").format(
@@ -82,18 +83,24 @@ def parse_filter(workspace: Workspace, text: str) -> Filter:
     return Filter(text, item, operator, values, _make_matcher(workspace, item, operator, values))
 
 
-def _convert(workspace: Workspace, item: Field, text: str, whole: str) -> Any:
+def _convert(workspace: Workspace, item: Field, text: str, whole: str, strict: bool = True
+             ) -> Any:
+    # With strict, statuses and people must exist: a typo would otherwise match nothing and
+    # look like an empty result. "~" (contains) takes any text.
     try:
         if item.type == "date":
             return parse_date(text, workspace.today)
         if item.type in ("money", "number"):
             return amount_to_int(parse_amount(text))
         if item.type == "person":
-            return _resolve_person(workspace, text)
+            return _resolve_person(workspace, text, strict)
         if item.name == "stage":
             return _resolve_stage(text)
         if item.type == "status":
             status = workspace.statuses.find(text)
+            if status is None and strict and workspace.statuses.statuses:
+                raise ValueError(_("unknown status {status!r}; choose one of: {choices}").format(
+                    status=text, choices=", ".join(workspace.statuses.names())))
             return status.name if status else text
     except ValueError as error:
         raise InvalidInput(_("Invalid filter {filter!r}: {reason}").format(
@@ -101,10 +108,13 @@ def _convert(workspace: Workspace, item: Field, text: str, whole: str) -> Any:
     return text
 
 
-def _resolve_person(workspace: Workspace, text: str) -> str:
+def _resolve_person(workspace: Workspace, text: str, strict: bool = True) -> str:
     if fold(text.lstrip("@")) in _ME_WORDS and text.startswith("@"):
         return workspace.require_user()
     member = workspace.team.resolve(text)
+    if member is None and strict and workspace.team.members:
+        raise ValueError(_("{person!r} is not a team member; choose one of: {choices}, or @me")
+                         .format(person=text, choices=", ".join(workspace.team.ids())))
     return member.id if member else text.lstrip("@")
 
 

@@ -43,7 +43,7 @@ CASES = [
     ("add", ["add", "Tóth Ákos", "--status", "Nyert"], "'Nyert'"),
     ("add", ["add", "Tóth Ákos", "--owner", "zoli"], "'zoli'"),
     ("add", ["add", "Tóth Ákos", "--source", "Újság"], "'Újság'"),
-    ("add", ["add", "Kiss Péter"], "kiss-peter (same name and company)"),
+    ("add", ["add", "Kiss Péter"], "kiss-peter (similar name and company)"),
     ("add", ["add", " "], "The name cannot be empty"),
     ("show", ["show", "nobody"], "'nobody'"),
     ("show", ["show", "kiss"], "'kiss' matches 2 clients"),
@@ -171,7 +171,7 @@ def bad_input_template(_templates, tmp_path_factory) -> dict[str, Path]:
         apply_test_env(patch)
         for arguments in (["add", "Kiss Péter", "--email", "peter@pelda.hu", "--phone",
                            "06301234567"],
-                          ["add", "Kiss Péter", "--company", "Tiszaparti Pékség Bt."],
+                          ["add", "Kiss Péter", "--company", "Tiszaparti Pékség Bt.", "--force"],
                           ["team", "add", "bela", "--name", "Kovács Béla"]):
             result = run(ws, *arguments)
             assert result.exit_code == 0, result.stderr

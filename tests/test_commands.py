@@ -246,7 +246,7 @@ def test_add_second_same_name(workspace):
 @pytest.mark.parametrize("options, reason", [
     (["--phone", "+36 30 123 4567"], "kiss-peter (same phone)"),
     (["--email", "PETER.KISS@pelda.hu"], "kiss-peter (same e-mail)"),
-    ([], "kiss-peter (same name and company)"),
+    ([], "kiss-peter (similar name and company)"),
 ])
 def test_add_duplicate_rejected(kiss, options, reason):
     before = snapshot(kiss)
@@ -275,7 +275,7 @@ def test_add_duplicate_with_yes(kiss):
     result = run(kiss, "add", "Kiss Péter", "--yes")
 
     assert result.exit_code == 0
-    assert "kiss-peter (same name and company)" in result.stderr
+    assert "kiss-peter (similar name and company)" in result.stderr
     assert result.stdout == "Added kiss-peter-2.\n"
     assert commit_count(kiss) == 4
     assert uncommitted(kiss) == ""
@@ -410,13 +410,13 @@ def test_edit_status_recorded(kiss):
 
 
 @pytest.mark.parametrize("assignment, message", [
-    ("email=peter@", "Error: Invalid E-mail 'peter@': not a valid e-mail address"),
-    ("phone=12345", "Error: Invalid Phone '12345': not a valid phone number for region HU"),
-    ("status=Nyert", "Error: Invalid Status 'Nyert': unknown status; choose one of: New lead,"),
-    ("owner=zoli", "Error: Invalid Owner 'zoli': not a team member; choose one of: anna"),
-    ("value=sok", "Error: Invalid Value 'sok': 'sok' is not an amount"),
-    ("next_action=jövőre", "Error: Invalid Next action 'jövőre': 'jövőre' is not a date"),
-    ("source=Újság", "Error: Invalid Source 'Újság': unknown source; choose one of: Website,"),
+    ("email=peter@", "Error: Invalid e-mail 'peter@': not a valid e-mail address"),
+    ("phone=12345", "Error: Invalid phone '12345': not a valid phone number for region HU"),
+    ("status=Nyert", "Error: Invalid status 'Nyert': unknown status; choose one of: New lead,"),
+    ("owner=zoli", "Error: Invalid owner 'zoli': not a team member; choose one of: anna"),
+    ("value=sok", "Error: Invalid value 'sok': 'sok' is not an amount"),
+    ("next_action=jövőre", "Error: Invalid next action 'jövőre': 'jövőre' is not a date"),
+    ("source=Újság", "Error: Invalid source 'Újság': unknown source; choose one of: Website,"),
     ("name=", "Error: The name cannot be empty."),
     ("shoe_size=42", "Error: Unknown field 'shoe_size'. Known fields: name, company,"),
     ("status=Lost", "Error: Marking a client lost needs a reason: use 'pandai status "
@@ -524,9 +524,9 @@ def test_editor_unchanged(kiss, tmp_path):
 
 @pytest.mark.parametrize("replacement, message", [
     (("email: peter.kiss@pelda.hu", "email: not-an-email"),
-     "Error: Invalid E-mail 'not-an-email': not a valid e-mail address"),
+     "Error: Invalid e-mail 'not-an-email': not a valid e-mail address"),
     (("name: Kiss Péter", "name: [Kiss Péter"), "invalid YAML"),
-    (("status: New lead", "status: Won"), "Error: Invalid Status 'Won': unknown status"),
+    (("status: New lead", "status: Won"), "Error: Invalid status 'Won': unknown status"),
     (("created: 2026-12-04", "created: tegnap"), "Error: created: "),
 ])
 def test_editor_invalid_without_terminal(kiss, tmp_path, replacement, message):
@@ -555,10 +555,10 @@ def test_editor_reopens_until_valid(kiss, tmp_path, monkeypatch):
     texts = json.loads(seen.read_text())
 
     assert result.exit_code == 0
-    assert "Invalid E-mail 'not-an-email'" in result.stderr
+    assert "Invalid e-mail 'not-an-email'" in result.stderr
     assert "Edit the file again?" in result.stderr
     assert len(texts) == 2
-    assert texts[1].startswith("# pandai: Invalid E-mail 'not-an-email'")
+    assert texts[1].startswith("# pandai: Invalid e-mail 'not-an-email'")
     assert read(kiss, "kiss-peter")["email"] == "peter@pelda.hu"
     assert "# pandai" not in file_text(kiss, "kiss-peter")
     assert commit_count(kiss) == 4

@@ -79,9 +79,9 @@ def sick(workspace: Path) -> Path:
 
 
 EXPECTED = [
-    "clients/bad-email.yaml:2: error: Invalid E-mail 'bad-email.pelda.hu': not a valid e-mail "
+    "clients/bad-email.yaml:2: error: Invalid e-mail 'bad-email.pelda.hu': not a valid e-mail "
     "address (An email address must have an @-sign.)",
-    "clients/bad-phone.yaml:8: error: Invalid Phone '123': not a valid phone number for "
+    "clients/bad-phone.yaml:8: error: Invalid phone '123': not a valid phone number for "
     "region HU",
     "clients/bad-value.yaml:8: error: invalid value 'sok': 'sok' is not an amount: write "
     "1500000, 1 500 000 Ft, 1.500.000 or 1,5M",
@@ -148,7 +148,7 @@ def test_json(sick: Path) -> None:
     assert report["problems"][0] == {
         "path": "clients/bad-email.yaml", "line": 2, "severity": "error",
         "code": "invalid_email", "client": "bad-email",
-        "message": "Invalid E-mail 'bad-email.pelda.hu': not a valid e-mail address (An email "
+        "message": "Invalid e-mail 'bad-email.pelda.hu': not a valid e-mail address (An email "
                    "address must have an @-sign.)"}
     codes = [problem["code"] for problem in report["problems"]]
     assert codes == ["invalid_email", "invalid_phone", "invalid_value", "unreadable",
