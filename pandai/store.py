@@ -258,7 +258,12 @@ def recover(workspace: Workspace) -> str | None:
 
 def commit_paths(workspace: Workspace, paths: list[Path], message: str) -> bool:
     """Commit ``paths`` when the workspace wants commits; warn once when git is missing."""
-    if not paths or not workspace.config.auto_commit:
+    if not paths:
+        return False
+    if not workspace.config.auto_commit:
+        workspace.warnings.append(
+            _("auto_commit is off in {path}, so the change was saved but not committed.")
+            .format(path=workspace.config_path))
         return False
     if not workspace.has_git:
         workspace.warnings.append(

@@ -31,6 +31,10 @@ def find_root(explicit: Path | None = None, start: Path | None = None) -> Path:
         root = explicit.expanduser().resolve()
         if (root / CONFIG_FILE).is_file():
             return root
+        if root.is_file():
+            raise WorkspaceNotFound(
+                _("{path} is a file, not a workspace folder. Give the folder that contains "
+                  "pandai.yaml.").format(path=explicit))
         raise WorkspaceNotFound(
             _("{path} is not a Pandai workspace (it has no pandai.yaml). Create one with "
               "'pandai init {path}'.").format(path=explicit))

@@ -350,7 +350,8 @@ def test_unknown_owner_listed(team, tmp_path):
 
     result = run(team, "import", source, "--dry-run")
 
-    assert result.exit_code == 0
+    # The dry run shows the preview, and its exit status says the import would fail.
+    assert result.exit_code == 4
     assert ('Unknown owners: 1\n'
             '  "Zoli": rows 2, 3\n') in result.stdout
 

@@ -42,6 +42,9 @@ def _strip_error_lines(text: str) -> str:
 
 def edit_in_editor(workspace: Workspace, term: str) -> actions.Outcome | None:
     """Open a client in the editor until it saves valid; return None when nothing changed."""
+    if not is_terminal() and not (os.environ.get("VISUAL") or os.environ.get("EDITOR")):
+        raise InvalidInput(_("No editor to open: there is no terminal and EDITOR is not set. "
+                             "Give FIELD=VALUE assignments, or set EDITOR."))
     client, original = actions.editable_text(workspace, term)
     workspace.state_dir.mkdir(exist_ok=True)
     handle, name = tempfile.mkstemp(prefix=f"{client.id}.", suffix=".yaml",
@@ -59,7 +62,10 @@ def edit_in_editor(workspace: Workspace, term: str) -> actions.Outcome | None:
                 return actions.apply_edited_text(workspace, client, text)
             except PandaiError as error:
                 if not is_terminal():
-                    raise
+                    raise InvalidInput(_("{message} The edit was not saved; run the command "
+                                         "again on a terminal, or give FIELD=VALUE "
+                                         "assignments.").format(message=error.message)) \
+                        from error
                 echo(_("Error: {message}").format(message=error.message), err=True)
                 if not confirm(_("Edit the file again?"), yes=False):
                     raise

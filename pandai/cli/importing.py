@@ -200,10 +200,13 @@ def register(app: typer.Typer) -> None:
         if dry_run or not yes:
             plan = plan_import(workspace, file, options, progress)
             show_preview(plan)
+            error = blocking_error(plan)
             if dry_run:
                 echo(_("Dry run: nothing was written."))
+                if error:
+                    # A dry run that would fail says so in its exit status too, for scripts.
+                    raise error
                 return
-            error = blocking_error(plan)
             if error:
                 raise error
             if not plan.created and not plan.targets and not save_mapping:

@@ -101,6 +101,7 @@ def build_app(modules: Sequence[str] = MODULES) -> typer.Typer:
                 "--workspace", "-w", help=_("The workspace folder; otherwise PANDAI_WORKSPACE "
                                             "or the nearest folder with pandai.yaml."))] = None,
             color: Annotated[str, typer.Option(
+                click_type=click.Choice(["auto", "always", "never"]),
                 help=_("Colour output: auto (on a terminal without NO_COLOR), always or "
                        "never."))] = "auto",
             verbose: Annotated[bool, typer.Option(
