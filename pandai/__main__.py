@@ -1,5 +1,5 @@
 """Run the command line as ``python -m pandai``."""
 
-from pandai.cli.main import main
+from pandai.cli.entry import main
 
 main()
