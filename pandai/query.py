@@ -110,7 +110,12 @@ def _convert(workspace: Workspace, item: Field, text: str, whole: str, strict: b
 
 def _resolve_person(workspace: Workspace, text: str, strict: bool = True) -> str:
     if fold(text.lstrip("@")) in _ME_WORDS and text.startswith("@"):
-        return workspace.require_user()
+        user = workspace.require_user()
+        if workspace.team.members and workspace.team.get(user) is None:
+            raise ValueError(_("you are {user!r}, who is not a team member; set PANDAI_USER to "
+                               "one of: {choices}").format(user=user,
+                                                           choices=", ".join(workspace.team.ids())))
+        return user
     member = workspace.team.resolve(text)
     if member is None and strict and workspace.team.members:
         raise ValueError(_("{person!r} is not a team member; choose one of: {choices}, or @me")
