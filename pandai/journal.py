@@ -15,7 +15,7 @@ import logging
 import os
 from pathlib import Path
 
-from pandai.yamlio import write_atomic
+from pandai.yamlio import sync_folder, write_atomic
 
 log = logging.getLogger(__name__)
 JOURNAL_NAME = "journal.json"
@@ -47,20 +47,7 @@ def run_operations(root: Path, operations: list[list[str]]) -> None:
         os.replace(source, target)
         folders.update((source.parent, target.parent))
     for folder in folders:
-        _sync_folder(folder)
-
-
-def _sync_folder(folder: Path) -> None:
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
+        sync_folder(folder)
 
 
 def write_journal(root: Path, message: str, operations: list[list[str]],

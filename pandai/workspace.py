@@ -59,6 +59,18 @@ def language_of(explicit: Path | None = None) -> str | None:
     return config.language
 
 
+def today_from_environment() -> date:
+    """Return today, or the day PANDAI_TODAY names; raise InvalidInput for a bad value."""
+    override = os.environ.get("PANDAI_TODAY")
+    if override:
+        try:
+            return date.fromisoformat(override)
+        except ValueError:
+            raise InvalidInput(_("PANDAI_TODAY={value!r} is not an ISO date such as "
+                                 "2026-12-05.").format(value=override)) from None
+    return date.today()
+
+
 class Workspace:
     """An open workspace: its settings, statuses, views and paths."""
 
@@ -120,14 +132,7 @@ class Workspace:
     @cached_property
     def today(self) -> date:
         """Today, or the day PANDAI_TODAY names (for demos, scripts and tests)."""
-        override = os.environ.get("PANDAI_TODAY")
-        if override:
-            try:
-                return date.fromisoformat(override)
-            except ValueError:
-                raise InvalidInput(_("PANDAI_TODAY={value!r} is not an ISO date such as "
-                                     "2026-12-05.").format(value=override)) from None
-        return date.today()
+        return today_from_environment()
 
     @cached_property
     def has_git(self) -> bool:

@@ -179,7 +179,7 @@ def write_atomic(path: Path, text: str) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    _sync_folder(path.parent)
+    sync_folder(path.parent)
 
 
 def write_temporary(path: Path, text: str) -> Path:
@@ -197,51 +197,8 @@ def write_temporary(path: Path, text: str) -> Path:
     return Path(temporary)
 
 
-def write_all(pairs: list[tuple[Path, str]]) -> None:
-    """Write several files so that either all of them change or none does.
-
-    Every text is first written to a synced temporary file; only then are they renamed into
-    place. When a rename fails, the files already replaced get their old content back and the
-    new ones are removed.
-    """
-    staged: list[tuple[Path, Path]] = []
-    try:
-        for path, text in pairs:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
-                                                 dir=path.parent)
-            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-                stream.write(text)
-                stream.flush()
-                os.fsync(stream.fileno())
-            staged.append((Path(temporary), path))
-    except BaseException:
-        for temporary, _path in staged:
-            temporary.unlink(missing_ok=True)
-        raise
-
-    previous = {path: path.read_bytes() if path.exists() else None for _tmp, path in staged}
-    done: list[Path] = []
-    try:
-        for temporary, path in staged:
-            os.replace(temporary, path)
-            done.append(path)
-    except BaseException:
-        # NOTE: a crash (not an exception) between two renames still leaves a partial import.
-        for path in done:
-            if previous[path] is None:
-                path.unlink(missing_ok=True)
-            else:
-                path.write_bytes(previous[path])
-        for temporary, _path in staged:
-            temporary.unlink(missing_ok=True)
-        raise
-    for folder in {path.parent for path in done}:
-        _sync_folder(folder)
-
-
-def _sync_folder(folder: Path) -> None:
-    # The rename is durable only once the folder entry is on disk too.
+def sync_folder(folder: Path) -> None:
+    """Flush a folder's entries to disk: a rename is durable only once its folder is synced."""
     try:
         descriptor = os.open(folder, os.O_RDONLY)
     except OSError:

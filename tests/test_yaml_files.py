@@ -213,26 +213,6 @@ def test_failed_write_keeps_old_file(tmp_path, monkeypatch):
     assert [path.name for path in tmp_path.iterdir()] == ["kiss-peter.yaml"]
 
 
-def test_write_all_rolls_back(tmp_path, monkeypatch):
-    first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
-    first.write_text("name: A\n", encoding="utf-8")
-    real_replace = os.replace
-    calls = []
-
-    def fail_second(source, destination):
-        calls.append(destination)
-        if len(calls) == 2:
-            raise OSError("disk full")
-        real_replace(source, destination)
-
-    monkeypatch.setattr(os, "replace", fail_second)
-    with pytest.raises(OSError):
-        yamlio.write_all([(first, "name: A2\n"), (second, "name: B\n")])
-
-    assert first.read_text(encoding="utf-8") == "name: A\n"
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["a.yaml"]
-
-
 def test_commands_leave_no_temp_files(workspace):
     run(workspace, "add", "Nagy Ede", "--note", "Első")
     run(workspace, "note", "nagy-ede", "Második", "--call")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-from datetime import date
 from pathlib import Path
 from typing import Optional
 
@@ -18,18 +16,7 @@ from pandai.config import Member, save_team
 from pandai.errors import InvalidInput
 from pandai.i18n import _
 from pandai.presets import demo_folder, init_workspace
-
-
-def _today() -> date:
-    # init has no workspace yet, so it reads PANDAI_TODAY itself, as Workspace.today does.
-    override = os.environ.get("PANDAI_TODAY")
-    if override:
-        try:
-            return date.fromisoformat(override)
-        except ValueError:
-            raise InvalidInput(_("PANDAI_TODAY={value!r} is not an ISO date such as "
-                                 "2026-12-05.").format(value=override)) from None
-    return date.today()
+from pandai.workspace import today_from_environment
 
 
 def register(app: typer.Typer) -> None:
@@ -57,7 +44,7 @@ def register(app: typer.Typer) -> None:
                                      "repository to use --demo."))
         language = lang or "hu"
         committed = init_workspace(directory.resolve(), preset, language, source,
-                                   today=_today())
+                                   today=today_from_environment())
         echo(_("Created a Pandai workspace in {path}.").format(path=directory.resolve()))
         if not committed:
             echo(_("git is not available, so the workspace has no history."), err=True)
