@@ -86,6 +86,15 @@ class Client:
         self.data["status_history"] = [*self.status_history, entry]
 
 
+def last_activity(client: Client) -> date | None:
+    """Return the client's last contact date, else its creation date, else None."""
+    for key in ("last_contact", "created"):
+        value = client.get(key)
+        if isinstance(value, date):
+            return value
+    return None
+
+
 def make_slug(name: str) -> str:
     """Return an ASCII slug of a name: ``Kiss Péter`` becomes ``kiss-peter``."""
     decomposed = unicodedata.normalize("NFKD", name)

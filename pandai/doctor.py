@@ -16,10 +16,9 @@ from typing import Any, Callable
 
 from pandai import fields as fieldtypes
 from pandai import store
-from pandai.client import Client
+from pandai.client import Client, last_activity
 from pandai.errors import FieldError, FileError, MergeConflict
 from pandai.fields import N_
-from pandai.housekeeping import last_activity
 from pandai.i18n import _, format_date, ngettext
 from pandai.workspace import Workspace
 

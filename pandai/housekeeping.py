@@ -28,15 +28,6 @@ ARCHIVED_STAGES = ("inactive", "lost")
 
 # Archive and unarchive
 
-def last_activity(client: Client) -> date | None:
-    """Return the client's last contact date, else its creation date, else None."""
-    for key in ("last_contact", "created"):
-        value = client.get(key)
-        if isinstance(value, date):
-            return value
-    return None
-
-
 def latest_activity(client: Client) -> date | None:
     """Return the latest of the client's last contact, creation and note dates, or None."""
     days = [client.get(key) for key in ("last_contact", "created")]

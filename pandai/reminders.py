@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from pandai import store, yamlio
-from pandai.client import Client, mentions
+from pandai.client import Client, last_activity, mentions
 from pandai.config import Member
 from pandai.errors import FileError
 from pandai.i18n import _
@@ -118,15 +118,6 @@ def as_datetime(value: Any) -> datetime | None:
         return value if value.tzinfo else value.astimezone()
     if isinstance(value, date):
         return datetime.combine(value, time()).astimezone()
-    return None
-
-
-def last_activity(client: Client) -> date | None:
-    """Return the client's last contact, else its creation day, else None."""
-    for key in ("last_contact", "created"):
-        value = client.get(key)
-        if isinstance(value, date):
-            return value
     return None
 
 
