@@ -8,6 +8,7 @@ repository.
 from __future__ import annotations
 
 import os
+import re
 from datetime import date
 from functools import cached_property
 from pathlib import Path
@@ -49,14 +50,22 @@ def find_root(explicit: Path | None = None, start: Path | None = None) -> Path:
           "PANDAI_WORKSPACE.").format(path=folder))
 
 
+_LANGUAGE_LINE = re.compile(r"""^language:[ \t]*["']?([A-Za-z_-]+)["']?[ \t]*(#.*)?$""", re.M)
+
+
 def language_of(explicit: Path | None = None) -> str | None:
-    """Return the language setting of the workspace a command would use, or None."""
+    """Return the language setting of the workspace a command would use, or None.
+
+    The top-level ``language:`` line is read without a YAML parser, because loading one costs
+    more than the rest of ``pandai --help``; the command itself reports an invalid file later.
+    """
     try:
         root = find_root(explicit)
-        config = load_config(root / CONFIG_FILE)
-    except Exception:  # noqa: BLE001 - the command itself reports the problem later.
+        text = (root / CONFIG_FILE).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError, WorkspaceNotFound):
         return None
-    return config.language
+    match = _LANGUAGE_LINE.search(text)
+    return match.group(1) if match else "hu"
 
 
 def today_from_environment() -> date:
