@@ -1,8 +1,9 @@
 """Loading and saving client files, the workspace lock, and one commit per change.
 
-Every read of the client list goes through :func:`load_clients`, the single place a cache can be
-added. Every change goes through :class:`Change`: it takes the workspace lock, writes files
-atomically, and on success commits exactly the paths it touched.
+Every read of the client list goes through :func:`load_clients`, which answers from the
+per-machine cache (:mod:`pandai.cache`). Every change goes through :class:`Change`: it takes the
+workspace lock, stages its writes, applies them through the journal (:mod:`pandai.journal`), and
+on success commits exactly the paths it touched.
 """
 
 from __future__ import annotations

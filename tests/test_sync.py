@@ -169,7 +169,7 @@ def test_rejected_push_message(team, tmp_path):
     first, second, remote = team
     assert run(second, "note", "kiss-peter", "pushed first").exit_code == 0
     assert run(second, "sync").exit_code == 0
-    # A pre-receive hook stands in for a remote that rejects the push.
+    # A pre-receive hook plays a remote that rejects the push.
     hook = remote / "hooks" / "pre-receive"
     hook.write_text("#!/bin/sh\necho 'rejected by policy' >&2\nexit 1\n", encoding="utf-8")
     hook.chmod(0o755)
