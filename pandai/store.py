@@ -61,9 +61,19 @@ def load_clients(workspace: Workspace, archived: bool = False) -> ClientList:
 
 
 def client_ids(workspace: Workspace) -> set[str]:
-    """Return every id in use, archived ones included, so a new id never reuses one."""
-    return {path.stem for folder in (workspace.clients_dir, workspace.archive_dir)
-            for path in _client_files(folder)}
+    """Return every id in use or once used, so a new id never takes an old client's history.
+
+    Ids of active and archived clients come from the folders; those of clients deleted or
+    merged away come from git, when the workspace has it.
+    """
+    ids = {path.stem for folder in (workspace.clients_dir, workspace.archive_dir)
+           for path in _client_files(folder)}
+    if workspace.has_git:
+        result = gitops.run(workspace.root, "log", "--diff-filter=D", "--name-only",
+                            "--format=", "--", "clients", "archive", check=False)
+        ids.update(Path(line).stem for line in result.stdout.splitlines()
+                   if line.endswith(".yaml"))
+    return ids
 
 
 def new_client_id(workspace: Workspace, name: str) -> str:

@@ -330,3 +330,15 @@ def test_merge_archived_client(pair_ws: Path) -> None:
     merged = merge(pair_ws)
     assert merged["phone"] == "+36301234567"
     assert not (pair_ws / "archive" / "peter-kiss.yaml").exists()
+
+
+def test_merged_id_not_reused(workspace):
+    from conftest import run
+
+    for email in ("eva@pelda.hu", "eva.nagy@pelda.hu"):
+        result = run(workspace, "add", "Nagy Éva", "--email", email, "--force")
+        assert result.exit_code == 0, result.output
+    assert run(workspace, "merge", "nagy-eva", "nagy-eva-2", "--yes").exit_code == 0
+    result = run(workspace, "add", "Nagy Éva", "--email", "eva3@pelda.hu", "--force")
+    assert result.exit_code == 0, result.output
+    assert "nagy-eva-3" in result.stdout
