@@ -167,7 +167,10 @@ def measure(count: int, work: Path, repeat: int, skip_cold: bool) -> list[tuple]
         ratio = mine_value / reference_value
         cpu_ratio = f"{mine.cpu / reference.cpu:.2f}" if isinstance(mine, Timing) and \
             isinstance(reference, Timing) and reference.cpu else ""
-        verdict = "" if limit is None else ("yes" if ratio <= limit else "NO")
+        if limit is None:
+            verdict = ""
+        else:
+            verdict = "yes" if ratio <= limit else "NO"
         rows.append((name, f"{mine_value:.3f} {unit}", reference_name,
                      f"{reference_value:.3f} {unit}", f"{ratio:.2f}", cpu_ratio,
                      "" if limit is None else f"≤ {limit:g}", verdict))

@@ -28,7 +28,7 @@ MENTION = re.compile(r"(?<![\w.])@([\w.-]*\w)", re.UNICODE)
 
 @dataclass
 class Client:
-    """One client; ``data`` holds typed field values and raw lists in file key order."""
+    """One client; ``data`` contains typed field values and raw lists in file key order."""
 
     id: str
     data: dict[str, Any] = field(default_factory=dict)

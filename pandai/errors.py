@@ -1,7 +1,7 @@
 """Exceptions of the Pandai core and the exit statuses the command line maps them to.
 
 The core raises these and never prints or exits. Each exception carries a message that is already
-translated into the active language and says what failed and what to do next; the CLI prints
+translated into the active language and states what failed and what to do next. The CLI prints
 ``Error: <message>`` to stderr and exits with ``exit_status``.
 """
 

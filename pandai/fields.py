@@ -153,7 +153,7 @@ def from_input(item: Field, text: str, workspace: Workspace) -> Any:
 
 
 def _lower_first(label: str) -> str:
-    # A label starts a table column, but stands inside a sentence here.
+    # A label starts a table column, but is inside a sentence here.
     return label[:1].lower() + label[1:]
 
 

@@ -113,7 +113,7 @@ def _archived_path(workspace: Workspace, client: Client) -> Path:
 
 
 def _move_files(moves: list[tuple[Path, Path]], change: store.Change) -> None:
-    # Renames keep each file byte for byte, as 'git mv' does; the change applies them all
+    # Renames keep each file byte for byte, as 'git mv' does. The change applies them all
     # through its journal, so an interruption completes them rather than leaving half.
     for source, target in moves:
         change.move(source, target)

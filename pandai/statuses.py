@@ -1,7 +1,7 @@
 """The status list and the sources in ``statuses.yaml``.
 
 Each status has a stage: ``open`` (still being worked on), ``won``, ``lost`` or ``inactive``.
-Filters use the stage (``stage=open``), and a status of stage ``lost`` asks for a reason.
+Filters use the stage (``stage=open``), and a status of stage ``lost`` requires a reason.
 """
 
 from __future__ import annotations

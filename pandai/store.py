@@ -1,6 +1,6 @@
 """Loading and saving client files, the workspace lock, and one commit per change.
 
-Every read of the client list goes through :func:`load_clients`, which answers from the
+Every read of the client list goes through :func:`load_clients`, which reads through the
 per-machine cache (:mod:`pandai.cache`). Every change goes through :class:`Change`: it takes the
 workspace lock, stages its writes, applies them through the journal (:mod:`pandai.journal`), and
 on success commits exactly the paths it touched.

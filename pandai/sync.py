@@ -28,12 +28,12 @@ TRACKED = ("clients", "archive", "files", "templates", "pandai.yaml", "statuses.
 
 
 class SyncError(PandaiError):
-    """Pulling or pushing failed; the message says why and what to do."""
+    """Pulling or pushing failed; the message gives the reason and the next step."""
 
 
 @dataclass
 class SyncReport:
-    """What a sync did."""
+    """The outcome of a sync: commits, merge, push, new clients and conflicts."""
 
     committed_hand_edits: bool = False
     merged: bool = False

@@ -1,4 +1,4 @@
-"""Finding and opening a workspace: the folder that holds pandai.yaml, clients/ and the rest.
+"""Finding and opening a workspace: the folder that contains pandai.yaml, clients/ and the rest.
 
 A command finds its workspace from ``--workspace``, else ``PANDAI_WORKSPACE``, else by walking
 up from the current folder to the first one that contains ``pandai.yaml``, as git finds its
@@ -57,7 +57,7 @@ def language_of(explicit: Path | None = None) -> str | None:
     """Return the language setting of the workspace a command would use, or None.
 
     The top-level ``language:`` line is read without a YAML parser, because loading one costs
-    more than the rest of ``pandai --help``; the command itself reports an invalid file later.
+    more than the rest of ``pandai --help``. The command itself reports an invalid file later.
     """
     try:
         root = find_root(explicit)

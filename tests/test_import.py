@@ -243,7 +243,7 @@ def test_no_terminal_no_yes(existing, utf8_csv):
 def test_confirm_on_terminal(existing, utf8_csv, monkeypatch):
     monkeypatch.setattr("pandai.cli.common.is_terminal", lambda: True)
 
-    # Enter accepts the column mapping, then the answer confirms or declines the import.
+    # Enter accepts the column mapping, then the reply confirms or declines the import.
     declined = run(existing, "import", utf8_csv, input="\nn\n")
     accepted = run(existing, "import", utf8_csv, input="\ny\n")
 
@@ -350,7 +350,7 @@ def test_unknown_owner_listed(team, tmp_path):
 
     result = run(team, "import", source, "--dry-run")
 
-    # The dry run shows the preview, and its exit status says the import would fail.
+    # The dry run shows the preview, and its exit status reports that the import would fail.
     assert result.exit_code == 4
     assert ('Unknown owners: 1\n'
             '  "Zoli": rows 2, 3\n') in result.stdout

@@ -107,10 +107,7 @@ def register(app: typer.Typer) -> None:
                                "sorting and several output formats."))
     def list_clients(
             ctx: typer.Context,
-            filters: Annotated[Optional[List[str]], typer.Argument(
-                help=_("Filters FIELD OP VALUE, all of which must hold, such as owner=@me, "
-                       "value>=1M, next_action<=today, name~kovacs."),
-                show_default=False, autocompletion=completion.field_assignments)] = None,
+            filters: Annotated[Optional[List[str]], completion.filter_argument()] = None,
             view: Annotated[Optional[str], typer.Option(
                 "--view", "-v", help=_("Start from a saved view (see 'pandai view list')."),
                 autocompletion=completion.view_names)

@@ -59,3 +59,14 @@ def field_assignments(ctx: typer.Context, incomplete: str) -> list[str]:
         return []
     return [f"{name}=" for name in [*workspace.fieldset.names(), "stage"]
             if name.startswith(incomplete)]
+
+
+def filter_argument(example: str = "owner=@me, value>=1M, next_action<=today, name~kovacs"
+                    ) -> typer.models.ArgumentInfo:
+    """Return the FILTER... argument that list, export, archive and reassign share."""
+    from pandai.i18n import _
+
+    return typer.Argument(
+        help=_("Filters FIELD OP VALUE, all of which must hold, such as {example}.").format(
+            example=example),
+        show_default=False, autocompletion=field_assignments)

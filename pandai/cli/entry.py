@@ -1,4 +1,4 @@
-"""The console entry point: answers ``--version`` before loading the command line.
+"""The console entry point: prints the version before loading the command line.
 
 Loading Typer, click and the commands takes most of a short run's time, and ``--version`` needs
 none of it.

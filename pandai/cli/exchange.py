@@ -65,10 +65,7 @@ def register(app: typer.Typer) -> None:
                                  "phones (vcf) or calendars (ics)."))
     def export(
             ctx: typer.Context,
-            filters: Annotated[Optional[List[str]], typer.Argument(
-                help=_("Filters FIELD OP VALUE, all of which must hold, such as owner=@me, "
-                       "value>=1M, next_action<=today, name~kovacs."),
-                show_default=False, autocompletion=completion.field_assignments)] = None,
+            filters: Annotated[Optional[List[str]], completion.filter_argument()] = None,
             output_format: Annotated[Optional[str], typer.Option(
                 "--format", "-f", help=_("Export format: csv, xlsx, json, vcf (vCard) or ics "
                                          "(iCalendar). By default the output file's extension "

@@ -30,10 +30,8 @@ def register(app: typer.Typer) -> None:
                                   "filter: inactive or lost clients with no activity for six "
                                   "months."))
     def archive(ctx: typer.Context,
-                filters: Annotated[Optional[List[str]], typer.Argument(
-                    help=_("Filters FIELD OP VALUE, all of which must hold, such as "
-                           "stage=lost or last_contact<-6m."), show_default=False,
-                    autocompletion=completion.field_assignments)] = None,
+                filters: Annotated[Optional[List[str]], completion.filter_argument(
+                    "stage=lost, last_contact<-6m")] = None,
                 dry_run: Annotated[bool, typer.Option(
                     "--dry-run", help=_("Only list the clients that would be archived."))
                                    ] = False,
@@ -76,10 +74,8 @@ def register(app: typer.Typer) -> None:
                  receivers: Annotated[str, typer.Argument(
                      metavar="TO", help=_("The new owner, or several separated by commas "
                                           "(bela,cili), who share the clients in id order."))],
-                 filters: Annotated[Optional[List[str]], typer.Argument(
-                     help=_("Filters FIELD OP VALUE, all of which must hold, such as "
-                           "stage=lost or last_contact<-6m."), show_default=False,
-                     autocompletion=completion.field_assignments)] = None,
+                 filters: Annotated[Optional[List[str]], completion.filter_argument(
+                     "stage=lost, last_contact<-6m")] = None,
                  yes: Annotated[bool, typer.Option(
                      "--yes", "-y", help=_("Reassign without asking."))] = False) -> None:
         workspace = open_workspace(ctx)

@@ -204,7 +204,7 @@ def register(app: typer.Typer) -> None:
             if dry_run:
                 echo(_("Dry run: nothing was written."))
                 if error:
-                    # A dry run that would fail says so in its exit status too, for scripts.
+                    # A dry run that would fail reports it in its exit status too, for scripts.
                     raise error
                 return
             if error:

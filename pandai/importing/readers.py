@@ -149,7 +149,7 @@ def read_table(path: Path, *, encoding: str | None = None, delimiter: str | None
 
 
 def _structured_format(head: bytes) -> str | None:
-    """Return "vcf" or "json" when the first characters of a file say so, else None."""
+    """Return "vcf" or "json" when the first characters of a file show it, else None."""
     for bom, name in BOMS:
         if head.startswith(bom):
             start = head[:128].decode(name, "ignore")

@@ -64,7 +64,7 @@ def _choose_sheet(path: Path, handle, workbook, sheet: str | None):
 
 def _sheet_records(path: Path, handle, workbook, worksheet) -> Iterator[Record]:
     try:
-        # The dimension stored in the file can be wrong, so openpyxl is told to read every row.
+        # The dimension stored in the file can be wrong, so openpyxl is asked to read every row.
         worksheet.reset_dimensions()
         for number, cells in enumerate(worksheet.iter_rows(values_only=True), start=1):
             values = [_clean_cell(cell) for cell in cells]
