@@ -143,9 +143,9 @@ def _parse_custom_field(entry: Any, path: Path) -> Field:
     return Field(str(entry["name"]), kind, english, aliases, labels)
 
 
-def load_config(path: Path) -> Config:
+def load_config(path: Path, memo_dir: Path | None = None) -> Config:
     """Read pandai.yaml; raise FileError naming the setting that is wrong."""
-    raw = yamlio.read(path) or {}
+    raw = yamlio.read(path, memo_dir) or {}
     if not isinstance(raw, dict):
         raise FileError(_("{path}: the settings file must be a mapping of keys to values.")
                         .format(path=path), path)

@@ -42,11 +42,11 @@ def _as_list(value: Any) -> list[str]:
     return []
 
 
-def load_views(path: Path) -> dict[str, View]:
+def load_views(path: Path, memo_dir: Path | None = None) -> dict[str, View]:
     """Read views.yaml into views by name, in file order; a missing file gives none."""
     if not path.exists():
         return {}
-    raw = yamlio.read(path) or {}
+    raw = yamlio.read(path, memo_dir) or {}
     entries = raw.get("views") if isinstance(raw, dict) else None
     if entries is None:
         return {}

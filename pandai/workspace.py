@@ -85,7 +85,7 @@ class Workspace:
 
     def __init__(self, root: Path):
         self.root = root
-        self.config: Config = load_config(root / CONFIG_FILE)
+        self.config: Config = load_config(root / CONFIG_FILE, self.state_dir)
         # Warnings collected by the core for the CLI to show, already translated.
         self.warnings: list[str] = []
 
@@ -124,11 +124,11 @@ class Workspace:
 
     @cached_property
     def statuses(self) -> StatusList:
-        return load_statuses(self.statuses_path)
+        return load_statuses(self.statuses_path, self.state_dir)
 
     @cached_property
     def views(self) -> dict[str, View]:
-        return load_views(self.views_path)
+        return load_views(self.views_path, self.state_dir)
 
     @cached_property
     def fieldset(self) -> FieldSet:

@@ -146,8 +146,12 @@ def _reject_aliases(text: str, path: Path) -> None:
                 path, line)
 
 
-def read(path: Path) -> Any:
-    """Read and parse a YAML file; raise FileError when it is unreadable, too big or invalid."""
+def read(path: Path, memo_dir: Path | None = None) -> Any:
+    """Read and parse a YAML file; raise FileError when it is unreadable, too big or invalid.
+
+    With ``memo_dir``, a file that was parsed before with the same text is not parsed again:
+    its data comes from a memo there (see :func:`parse_remembered`).
+    """
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -163,7 +167,44 @@ def read(path: Path) -> Any:
     except OSError as error:
         raise FileError(_("{path}: cannot read the file: {reason}").format(
             path=path, reason=error.strerror or error), path) from error
+    if memo_dir is not None:
+        return parse_remembered(text, path, memo_dir)
     return parse(text, path)
+
+
+def parse_remembered(text: str, path: Path, memo_dir: Path) -> Any:
+    """Return what ``parse(text, path)`` returns, from ``memo_dir`` when the text was seen.
+
+    The workspace's settings files are read by every command; keeping their parsed data saves
+    loading PyYAML and parsing them (about 15 ms of a short run). The memo, one file per
+    settings file, holds the text and the data, so any edit makes it miss. Its data are only
+    what the base loader makes (dicts, lists, strings, None), which marshal stores exactly.
+    Failures are never kept, and a memo that cannot be read or written is ignored.
+    """
+    import marshal
+
+    memo = memo_dir / f"parsed-{path.name}.marshal"
+    # A changed parser (this module) must not reuse data an older one made.
+    status = os.stat(__file__)
+    version = f"{status.st_size}:{status.st_mtime_ns}"
+    try:
+        stored_version, stored_text, data = marshal.loads(memo.read_bytes())
+        if stored_version == version and stored_text == text:
+            return data
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
+    data = parse(text, path)
+    if memo_dir.is_dir():
+        temporary = None
+        try:
+            handle, temporary = tempfile.mkstemp(prefix=f".{memo.name}.", dir=memo_dir)
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(marshal.dumps((version, text, data)))
+            os.replace(temporary, memo)
+        except (OSError, ValueError):
+            if temporary is not None:
+                Path(temporary).unlink(missing_ok=True)
+    return data
 
 
 def write_atomic(path: Path, text: str) -> None:

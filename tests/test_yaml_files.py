@@ -15,6 +15,7 @@ import pytest
 
 from conftest import commit_count, run, uncommitted
 from pandai import store, yamlio
+from pandai.errors import FileError
 from pandai.workspace import Workspace
 
 # Values that YAML 1.1 or 1.2 readers, or spreadsheets, would turn into numbers, booleans,
@@ -223,3 +224,28 @@ def test_commands_leave_no_temp_files(workspace):
     assert names == ["nagy-ede.yaml"]
     assert uncommitted(workspace) == ""
     assert commit_count(workspace) == 5
+
+
+def test_settings_memo_follows_edits(workspace: Path) -> None:
+    statuses = workspace / "statuses.yaml"
+    memo = workspace / ".pandai" / "parsed-statuses.yaml.marshal"
+    (workspace / ".pandai").mkdir(exist_ok=True)
+    first = Workspace(workspace).statuses.names()
+    assert memo.is_file()
+    assert Workspace(workspace).statuses.names() == first
+
+    statuses.write_text(statuses.read_text("utf-8").replace(first[0], "Friss érdeklődő"),
+                        "utf-8")
+    assert Workspace(workspace).statuses.names()[0] == "Friss érdeklődő"
+    memo.write_bytes(b"not marshal data")
+    assert Workspace(workspace).statuses.names()[0] == "Friss érdeklődő"
+
+
+def test_settings_memo_keeps_no_errors(workspace: Path) -> None:
+    (workspace / ".pandai").mkdir(exist_ok=True)
+    path = workspace / "views.yaml"
+    path.write_text("views:\n  mine: [owner=@me\n", "utf-8")
+    for _attempt in range(2):
+        with pytest.raises(FileError, match="invalid YAML"):
+            yamlio.read(path, workspace / ".pandai")
+    assert not (workspace / ".pandai" / "parsed-views.yaml.marshal").exists()
