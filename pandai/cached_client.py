@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import logging
 from datetime import date
+from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from pandai import yamlio
 from pandai.client import Client, from_file_data
@@ -19,6 +20,8 @@ from pandai.fields import FieldSet
 
 if TYPE_CHECKING:
     import sqlite3
+
+    from pandai.cache_snapshot import Snapshot
 
 log = logging.getLogger(__name__)
 # A summary value that is a list or a mapping: only the full data has it.
@@ -47,23 +50,30 @@ class Catalog:
                  database: sqlite3.Connection | None):
         self.folder = folder
         self.fieldset = fieldset
-        self.columns = {item.name: index for index, item in enumerate(fieldset.fields)}
+        self.column_of = {item.name: index for index, item in enumerate(fieldset.fields)}
+        # The snapshot whose columns (one list of summary values per field) the clients read.
+        self.snapshot: Snapshot | None = None
         self.date_columns = frozenset(index for index, item in enumerate(fieldset.fields)
                                       if item.type == "date")
-        # Blobs are stored under a key that includes the signature, so that pandai versions
-        # that convert files differently never share one.
-        import hashlib
-
-        self._sha1 = hashlib.sha1
-        self.salt = hashlib.sha1(signature_text.encode("utf-8")).digest()
+        self.signature_text = signature_text
         self.database = database
         # Blobs parsed by this process, kept for when the database cannot be written.
         self.blobs: dict[str, bytes] = {}
         self._dates: dict[int, date] = {}
 
+    @cached_property
+    def _salt(self) -> bytes:
+        # Blobs are stored under a key that includes the signature, so that pandai versions
+        # that convert files differently never share one.
+        import hashlib
+
+        return hashlib.sha1(self.signature_text.encode("utf-8")).digest()
+
     def key(self, digest: str) -> bytes:
         """Return the blob key of a file's content hash."""
-        return self._sha1(self.salt + digest.encode("ascii")).digest()
+        import hashlib
+
+        return hashlib.sha1(self._salt + digest.encode("ascii")).digest()
 
     def date(self, ordinal: int) -> date:
         """Return the date of an ordinal, one shared object per day."""
@@ -71,6 +81,17 @@ class Catalog:
         if day is None:
             day = self._dates[ordinal] = date.fromordinal(ordinal)
         return day
+
+    def value(self, index: int, raw: Any) -> Any:
+        """Return what ``Client.get`` gives for the summary value ``raw`` of column ``index``.
+
+        ``FULL`` stays ``FULL``: only the full data has that value.
+        """
+        if raw is None or raw == "":
+            return None
+        if type(raw) is int and index in self.date_columns:
+            return self.date(raw)
+        return raw
 
     def full_data(self, client: CachedClient) -> dict[str, Any]:
         """Return a client's full data: its stored pickle, else its file parsed again."""
@@ -105,18 +126,22 @@ class CachedClient(Client):
 
     _full: dict[str, Any] | None = None
     _path: Path | None = None
-    _summary: tuple = ()
+    _row: int = 0
     _catalog: Catalog | None = None
-    digest: str = ""
 
     @classmethod
-    def lazy(cls, client_id: str, catalog: Catalog, summary: tuple, digest: str,
-             archived: bool, problems: list[tuple[str, str]]) -> CachedClient:
-        """Return a client whose full data is read from ``catalog`` when first needed."""
+    def lazy(cls, client_id: str, catalog: Catalog, row: int, archived: bool,
+             problems: list[tuple[str, str]]) -> CachedClient:
+        """Return the client of ``row`` in the catalog's snapshot; its full data is read later."""
         client = cls.__new__(cls)
-        client.__dict__.update(id=client_id, _catalog=catalog, _summary=summary, digest=digest,
-                               archived=archived, problems=problems)
+        client.__dict__.update(id=client_id, _catalog=catalog, _row=row, archived=archived,
+                               problems=problems)
         return client
+
+    @property
+    def digest(self) -> str:
+        """The content hash of the client's file when it was cached."""
+        return self._catalog.snapshot.hashes[self._row]
 
     @property  # type: ignore[override]
     def data(self) -> dict[str, Any]:
@@ -141,14 +166,12 @@ class CachedClient(Client):
     def get(self, key: str, default: Any = None) -> Any:
         catalog = self._catalog
         if self._full is None and catalog is not None:
-            index = catalog.columns.get(key)
+            index = catalog.column_of.get(key)
             if index is not None:
-                value = self._summary[index]
-                if value is None or value == "":
+                value = catalog.value(index, catalog.snapshot.columns[index][self._row])
+                if value is None:
                     return default
                 if value is not FULL:
-                    if type(value) is int and index in catalog.date_columns:
-                        return catalog.date(value)
                     return value
         return super().get(key, default)
 
@@ -167,3 +190,61 @@ class CachedClient(Client):
     def __reduce__(self) -> tuple:
         # Copies and pickles are plain clients, independent of this process's cache.
         return (Client, (self.id, self.data, self.path, self.archived, list(self.problems)))
+
+
+class SummaryView:
+    """The clients of one cached load before any is built, for filters to choose from.
+
+    A position is an index into the snapshot's lists, in file name order. ``client`` builds a
+    client at most once per position.
+    """
+
+    def __init__(self, catalog: Catalog, names: list[str], build: Callable[[int], Client]):
+        self.catalog = catalog
+        self.names = names
+        self._build = build
+        self._built: dict[int, Client] = {}
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def column(self, name: str) -> list | None:
+        """Return the summary values of field ``name``, or None when it has none."""
+        index = self.catalog.column_of.get(name)
+        return None if index is None else self.catalog.snapshot.columns[index]
+
+    def value(self, name: str, raw: Any) -> Any:
+        """Return what ``Client.get(name)`` gives for the summary value ``raw``."""
+        return self.catalog.value(self.catalog.column_of[name], raw)
+
+    def ids(self) -> list[str] | None:
+        """Return the client ids, one per position."""
+        return [name[:-5] for name in self.names]
+
+    def client(self, position: int) -> Client:
+        client = self._built.get(position)
+        if client is None:
+            client = self._built[position] = self._build(position)
+        return client
+
+
+class ClientsView:
+    """Clients already built, offered to filters the way a :class:`SummaryView` is."""
+
+    def __init__(self, clients: list[Client]):
+        self.clients = clients
+
+    def __len__(self) -> int:
+        return len(self.clients)
+
+    def column(self, name: str) -> list | None:
+        return None
+
+    def value(self, name: str, raw: Any) -> Any:
+        raise KeyError(name)
+
+    def ids(self) -> list[str] | None:
+        return None
+
+    def client(self, position: int) -> Client:
+        return self.clients[position]

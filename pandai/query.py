@@ -14,9 +14,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Callable
+from functools import partial
+from typing import Any, Callable, Iterable
 
 from pandai import fields as fieldtypes
+from pandai.cached_client import FULL, ClientsView, SummaryView
 from pandai.client import Client
 from pandai.errors import InvalidInput
 from pandai.fields import Field
@@ -31,16 +33,49 @@ _ME_WORDS = ("me", "en", "magam")
 
 @dataclass
 class Filter:
-    """One parsed filter; ``values`` are converted to the field's type (None means empty)."""
+    """One parsed filter; ``values`` are converted to the field's type (None means empty).
+
+    ``test`` takes a client's value for the field, as :func:`field_value` returns it.
+    """
 
     text: str
     field: Field
     operator: str
     values: list[Any]
-    matcher: Callable[[Client], bool]
+    test: Callable[[Any], bool]
+    workspace: Workspace
 
     def __call__(self, client: Client) -> bool:
-        return self.matcher(client)
+        return self.test(field_value(self.workspace, client, self.field))
+
+    def select(self, view: SummaryView | ClientsView, positions: Iterable[int]) -> list[int]:
+        """Return the positions in ``view`` whose client satisfies this filter.
+
+        Where the view has the field's summary values, each distinct value is tested once and
+        no client is built; clients whose value only their full data has are tested whole.
+        """
+        name = self.field.name
+        if name == "id":
+            column, convert = view.ids(), None
+        else:
+            column = view.column("status" if name == "stage" else name)
+            convert = partial(view.value, "status" if name == "stage" else name)
+        if column is None:
+            return [position for position in positions if self(view.client(position))]
+        positions = list(positions)
+        verdicts: dict[Any, bool | None] = {}
+        for raw in {column[position] for position in positions}:
+            value = raw if convert is None else convert(raw)
+            if value is FULL:
+                verdicts[raw] = None
+            elif name == "stage":
+                verdicts[raw] = self.test(self.workspace.statuses.stage_of(value))
+            else:
+                verdicts[raw] = self.test(value)
+        if None not in verdicts.values():
+            return [position for position in positions if verdicts[column[position]]]
+        return [position for position in positions if verdicts[column[position]] or (
+            verdicts[column[position]] is None and self(view.client(position)))]
 
 
 def field_value(workspace: Workspace, client: Client, item: Field) -> Any:
@@ -80,7 +115,7 @@ def parse_filter(workspace: Workspace, text: str) -> Filter:
         raise InvalidInput(
             _("Invalid filter {filter!r}: {operator} needs exactly one value.").format(
                 filter=text, operator=operator))
-    return Filter(text, item, operator, values, _make_matcher(workspace, item, operator, values))
+    return Filter(text, item, operator, values, _make_test(item, operator, values), workspace)
 
 
 def _convert(workspace: Workspace, item: Field, text: str, whole: str, strict: bool = True
@@ -144,8 +179,7 @@ def _comparable(value: Any) -> Any:
     return value
 
 
-def _make_matcher(workspace: Workspace, item: Field, operator: str, values: list[Any]
-                  ) -> Callable[[Client], bool]:
+def _make_test(item: Field, operator: str, values: list[Any]) -> Callable[[Any], bool]:
     expected_values = [_comparable(value) for value in values]
 
     def equals(actual: Any, expected: Any) -> bool:
@@ -169,8 +203,8 @@ def _make_matcher(workspace: Workspace, item: Field, operator: str, values: list
         return {"<": actual < expected, "<=": actual <= expected,
                 ">": actual > expected, ">=": actual >= expected}[operator]
 
-    def matcher(client: Client) -> bool:
-        actual = _comparable(field_value(workspace, client, item))
+    def test(value: Any) -> bool:
+        actual = _comparable(value)
         if operator == "=":
             return any(equals(actual, expected) for expected in expected_values)
         if operator == "!=":
@@ -179,12 +213,20 @@ def _make_matcher(workspace: Workspace, item: Field, operator: str, values: list
             return any(contains(actual, expected) for expected in expected_values)
         return compare(actual, expected_values[0])
 
-    return matcher
+    return test
 
 
 def apply_filters(clients: list[Client], filters: list[Filter]) -> list[Client]:
     """Return the clients that satisfy every filter."""
     return [client for client in clients if all(check(client) for check in filters)]
+
+
+def select(filters: list[Filter], view: SummaryView | ClientsView) -> list[int]:
+    """Return the positions in ``view`` of the clients that satisfy every filter, in order."""
+    positions: Iterable[int] = range(len(view))
+    for check in filters:
+        positions = check.select(view, positions)
+    return list(positions)
 
 
 def sort_clients(workspace: Workspace, clients: list[Client], spec: str) -> list[Client]:
@@ -198,25 +240,37 @@ def sort_clients(workspace: Workspace, clients: list[Client], spec: str) -> list
             raise InvalidInput(_("Cannot sort by {field!r}: unknown field. Known fields: "
                                  "{known}.").format(field=key.lstrip("-+"),
                                                     known=", ".join(workspace.fieldset.names())))
-        present = [client for client in result
-                   if not fieldtypes.is_empty(field_value(workspace, client, item))]
-        missing = [client for client in result
-                   if fieldtypes.is_empty(field_value(workspace, client, item))]
-        present.sort(key=lambda client: _sort_key(field_value(workspace, client, item), workspace,
-                                                  item), reverse=descending)
-        result = present + missing
+        sort_key = _sort_key_function(workspace, item)
+        present: list[tuple[Any, Client]] = []
+        missing: list[Client] = []
+        for client in result:
+            value = field_value(workspace, client, item)
+            if fieldtypes.is_empty(value):
+                missing.append(client)
+            else:
+                present.append((sort_key(value), client))
+        # Python's sort is stable, so equal keys keep the order of the previous key's sort.
+        present.sort(key=lambda pair: pair[0], reverse=descending)
+        result = [client for _key, client in present] + missing
     return result
 
 
-def _sort_key(value: Any, workspace: Workspace, item: Field) -> Any:
+def _sort_key_function(workspace: Workspace, item: Field) -> Callable[[Any], Any]:
     if item.type == "status":
-        names = workspace.statuses.names()
-        return (names.index(value) if value in names else len(names), fold(str(value)))
+        order = {name: index for index, name in reversed(list(
+            enumerate(workspace.statuses.names())))}
+        return lambda value: (order.get(value, len(order)), fold(str(value)))
+    return _sort_key
+
+
+def _sort_key(value: Any) -> tuple:
+    # Dates and amounts sort by value; text sorts after them, because a hand-edited file may
+    # hold text that did not convert ("holnapután") among the dates of the same field.
     if isinstance(value, (date, int)):
-        return value
+        return (0, value)
     if isinstance(value, list):
-        return fold(", ".join(str(element) for element in value))
-    return fold(str(value))
+        return (1, fold(", ".join(str(element) for element in value)))
+    return (1, fold(str(value)))
 
 
 def search(clients: list[Client], text: str) -> list[Client]:

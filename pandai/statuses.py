@@ -49,9 +49,12 @@ class StatusList:
         key = fold(text.strip())
         return next((status for status in self.statuses if fold(status.name) == key), None)
 
-    def stage_of(self, name: str | None) -> str:
-        """Return the stage of a status name; unknown or missing statuses count as open."""
-        status = self.find(name) if name else None
+    def stage_of(self, name: object) -> str:
+        """Return the stage of a status name; unknown, missing or invalid statuses count as open.
+
+        A hand-edited file may hold a list or a mapping where the name belongs.
+        """
+        status = self.find(name) if isinstance(name, str) and name else None
         return status.stage if status else "open"
 
     def first(self) -> str | None:
@@ -59,11 +62,11 @@ class StatusList:
         return self.statuses[0].name if self.statuses else None
 
 
-def load_statuses(path: Path) -> StatusList:
+def load_statuses(path: Path, memo_dir: Path | None = None) -> StatusList:
     """Read statuses.yaml; a missing file gives an empty list."""
     if not path.exists():
         return StatusList()
-    raw = yamlio.read(path) or {}
+    raw = yamlio.read(path, memo_dir) or {}
     entries = raw.get("statuses") if isinstance(raw, dict) else None
     if not isinstance(entries, list):
         raise FileError(_("{path}: expected a list under 'statuses:'.").format(path=path), path)

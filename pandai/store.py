@@ -11,16 +11,21 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING, Sequence
 
-from pandai import cache, gitops, journal, yamlio
+from pandai import cache, gitops, journal, query, yamlio
 from pandai.client import Client, from_file_data, make_id, to_file_data
 from pandai.errors import (AmbiguousClient, ClientNotFound, FileError, InvalidInput,
                            WorkspaceLocked)
 from pandai.i18n import _
 from pandai.parsing import fold
 from pandai.workspace import Workspace
+
+if TYPE_CHECKING:
+    from pandai.query import Filter
 
 log = logging.getLogger(__name__)
 LOCK_TIMEOUT_SECONDS = float(os.environ.get("PANDAI_LOCK_TIMEOUT", "30"))
@@ -48,13 +53,17 @@ def read_client(workspace: Workspace, path: Path, archived: bool = False) -> Cli
     return client
 
 
-def load_clients(workspace: Workspace, archived: bool = False) -> ClientList:
+def load_clients(workspace: Workspace, archived: bool = False,
+                 filters: Sequence[Filter] = ()) -> ClientList:
     """Read every client of the workspace (or of its archive); unreadable files are collected.
 
-    The per-machine cache (pandai.cache) returns what reading every file would, faster.
+    The per-machine cache (pandai.cache) returns what reading every file would, faster. With
+    ``filters``, only the clients that satisfy all of them are returned, and the cache tests
+    the filters before it builds the clients.
     """
     folder = workspace.archive_dir if archived else workspace.clients_dir
-    clients, problems = cache.load_folder(workspace, folder, archived)
+    select = partial(query.select, list(filters)) if filters else None
+    clients, problems = cache.load_folder(workspace, folder, archived, select)
     for error in problems:
         log.warning("skipping %s: %s", error.path, error.message)
     return ClientList(clients, problems)

@@ -179,7 +179,7 @@ def test_racy_entry_hashed(kiss: Path) -> None:
 
     def misses(taken: int) -> list[str]:
         # A snapshot with the file's exact stat data but the hash of other content.
-        old = Snapshot(taken, "", ["kiss-peter.yaml"], [stat_data], ["0" * 40], [()], [()])
+        old = Snapshot(taken, ["kiss-peter.yaml"], [stat_data], ["0" * 40], [], {})
         return _check_files(folder, ["kiss-peter.yaml"], old, taken, {})[1]
 
     assert misses(newest + 1_000_000_000) == ["kiss-peter.yaml"]

@@ -141,10 +141,10 @@ def register(app: typer.Typer) -> None:
                              ["id", *workspace.config.columns])
         shown_columns = output.resolve_columns(workspace, column_names)
 
-        loaded = store.load_clients(workspace, archived=archived)
+        loaded = store.load_clients(workspace, archived=archived, filters=parsed)
         for problem in loaded.problems:
             warn(problem.message)
-        clients = query.apply_filters(loaded.clients, parsed)
+        clients = loaded.clients
         if search:
             clients = query.search(clients, search)
         clients = query.sort_clients(workspace, clients, sort or (saved.sort if saved else "")
