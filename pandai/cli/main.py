@@ -26,7 +26,7 @@ from pandai.cli.common import State, state, warn
 from pandai.cli.lazy import APP_SETTINGS, LazyGroup
 from pandai.errors import ExitStatus, PandaiError
 from pandai.i18n import _, activate, choose_language
-from pandai.workspace import language_of
+from pandai.workspace_root import language_of
 
 # Newer Typer releases (0.29 was checked) run on their own copy of click, typer._click, whose
 # usage errors, exits and aborts are not click's classes. Both kinds are caught.
