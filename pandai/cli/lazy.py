@@ -133,6 +133,11 @@ def _no_options() -> None:
     pass
 
 
+# NOTE: click before 8.4 has no NoSuchCommand and suggests no command name. With such a click
+# the error passes through unchanged, so it carries no suggestion.
+_NoSuchCommand = getattr(click.exceptions, "NoSuchCommand", ())
+
+
 class LazyGroup(TyperGroup):
     """A Typer group whose commands are built on first use, from :data:`COMMANDS`."""
 
@@ -173,11 +178,6 @@ class LazyGroup(TyperGroup):
             # click suggests names from the commands built so far, which here are few or none.
             names = [name for name, _summary in _visible_summaries()]
             raise _NoSuchCommand(error.command_name, possibilities=names, ctx=ctx) from None
-
-
-# NOTE: click before 8.4 has no NoSuchCommand and suggests no command name. With such a click
-# the error passes through unchanged, so it carries no suggestion.
-_NoSuchCommand = getattr(click.exceptions, "NoSuchCommand", ())
 
 
 def _visible_summaries() -> list[tuple[str, str]]:
