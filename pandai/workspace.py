@@ -8,64 +8,18 @@ repository.
 from __future__ import annotations
 
 import os
-import re
 from datetime import date
 from functools import cached_property
 from pathlib import Path
 
 from pandai import gitops
 from pandai.config import Config, Member, load_config
-from pandai.errors import InvalidInput, WorkspaceNotFound
+from pandai.errors import InvalidInput
 from pandai.fields import BUILTIN_FIELDS, FieldSet
 from pandai.i18n import _
 from pandai.statuses import StatusList, load_statuses
 from pandai.views import View, load_views
-
-CONFIG_FILE = "pandai.yaml"
-
-
-def find_root(explicit: Path | None = None, start: Path | None = None) -> Path:
-    """Return the workspace folder; raise WorkspaceNotFound with how to create one."""
-    if explicit is None and os.environ.get("PANDAI_WORKSPACE"):
-        explicit = Path(os.environ["PANDAI_WORKSPACE"])
-    if explicit is not None:
-        root = explicit.expanduser().resolve()
-        if (root / CONFIG_FILE).is_file():
-            return root
-        if root.is_file():
-            raise WorkspaceNotFound(
-                _("{path} is a file, not a workspace folder. Give the folder that contains "
-                  "pandai.yaml.").format(path=explicit))
-        raise WorkspaceNotFound(
-            _("{path} is not a Pandai workspace (it has no pandai.yaml). Create one with "
-              "'pandai init {path}'.").format(path=explicit))
-
-    folder = (start or Path.cwd()).resolve()
-    for candidate in (folder, *folder.parents):
-        if (candidate / CONFIG_FILE).is_file():
-            return candidate
-    raise WorkspaceNotFound(
-        _("Not inside a Pandai workspace: no pandai.yaml in {path} or any folder above it. "
-          "Create one with 'pandai init', or point to one with --workspace or "
-          "PANDAI_WORKSPACE.").format(path=folder))
-
-
-_LANGUAGE_LINE = re.compile(r"""^language:[ \t]*["']?([A-Za-z_-]+)["']?[ \t]*(#.*)?$""", re.M)
-
-
-def language_of(explicit: Path | None = None) -> str | None:
-    """Return the language setting of the workspace a command would use, or None.
-
-    The top-level ``language:`` line is read without a YAML parser, because loading one costs
-    more than the rest of ``pandai --help``. The command itself reports an invalid file later.
-    """
-    try:
-        root = find_root(explicit)
-        text = (root / CONFIG_FILE).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError, WorkspaceNotFound):
-        return None
-    match = _LANGUAGE_LINE.search(text)
-    return match.group(1) if match else "hu"
+from pandai.workspace_root import CONFIG_FILE, find_root, language_of  # noqa: F401 - re-exported
 
 
 def today_from_environment() -> date:

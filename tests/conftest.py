@@ -58,10 +58,10 @@ _build_command = typer.main.get_command
 
 
 def _reuse_built_command(app: typer.Typer) -> click.Command:
-    # Building the click command from the Typer app is most of an in-process run's time (an
-    # estimated 50 ms for 35 commands). The built command keeps no state between runs, so it is
-    # built once per language and set of registered commands, the only inputs that change it.
-    # Subprocess tests still build it on every run.
+    # Building click commands from Typer apps is most of an in-process run's time. A built
+    # command keeps no state between runs, except that the top-level group keeps the commands
+    # it has built, so each is built once per language and set of registered commands, the
+    # only inputs that change it. Subprocess tests still build them on every run.
     key = (current_language(),
            tuple(command.name or command.callback.__name__
                  for command in app.registered_commands),

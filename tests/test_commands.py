@@ -993,23 +993,3 @@ def test_demo_copy_keeps_settings_types(tmp_path):
     assert "demo_anchor" not in settings
     assert "  lost_retry_months: 3\n" in settings
     assert not settings.startswith("#")
-
-
-def test_command_modules_complete():
-    import typer
-
-    from pandai.cli.main import COMMAND_MODULES, MODULES, build_app
-
-    for module in MODULES:
-        group = typer.main.get_command(build_app((module,)))
-        for name in group.commands:
-            assert COMMAND_MODULES.get(name) == module, name
-
-
-def test_requested_modules():
-    from pandai.cli.main import MODULES, requested_modules
-
-    assert requested_modules(["-w", "ws", "list", "owner=@me"]) == ("clients",)
-    assert requested_modules(["--color", "never", "report"]) == ("reports",)
-    assert requested_modules(["--help"]) == MODULES
-    assert requested_modules(["nosuchcommand"]) == MODULES

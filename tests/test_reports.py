@@ -463,7 +463,7 @@ def test_hungarian_kind_alias(report_ws: Path) -> None:
 
 
 def test_help_skips_report_module() -> None:
-    # pandai --help builds every command; the figures module must stay unimported until used.
+    # Building every command must leave the figures module unimported until a report runs.
     code = ("import sys; from pandai.cli.main import build_app; build_app(); "
             "print('pandai.reports' in sys.modules, 'babel' in sys.modules)")
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

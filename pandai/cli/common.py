@@ -6,14 +6,16 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import typer
 
-from pandai import store
 from pandai.errors import NotConfirmed
 from pandai.i18n import _
-from pandai.workspace import Workspace
+
+if TYPE_CHECKING:
+    from pandai.workspace import Workspace
 
 _YES_ANSWERS = {"y", "yes", "i", "igen"}
 
@@ -39,6 +41,10 @@ def state(ctx: typer.Context) -> State:
 
 def open_workspace(ctx: typer.Context) -> Workspace:
     """Open the workspace the command runs in; its warnings are printed when the command ends."""
+    # Imported here because ``pandai --help`` loads this module and needs neither.
+    from pandai import store
+    from pandai.workspace import Workspace
+
     current = state(ctx)
     workspace = Workspace.open(current.workspace_path)
     current.opened.append(workspace)

@@ -3,14 +3,14 @@
 The language must be known before the commands are built, because their help texts are
 translated when they are registered. :func:`run` therefore finds the workspace named by
 ``--workspace`` (or ``PANDAI_WORKSPACE``, or the current folder), activates its language, builds
-the app and runs it, turning every PandaiError into ``Error: …`` on stderr and its exit status.
+the top-level group and runs it, turning every PandaiError into ``Error: …`` on stderr and its
+exit status. The group builds a command only when the run needs it (see :mod:`pandai.cli.lazy`).
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
-import os
 import sys
 import traceback
 from pathlib import Path
@@ -18,13 +18,15 @@ from typing import Optional, Sequence
 
 import click
 import typer
+from typer.core import TyperGroup
 from typing import Annotated
 
 from pandai import __version__
 from pandai.cli.common import State, state, warn
+from pandai.cli.lazy import APP_SETTINGS, LazyGroup
 from pandai.errors import ExitStatus, PandaiError
 from pandai.i18n import _, activate, choose_language
-from pandai.workspace import language_of
+from pandai.workspace_root import language_of
 
 # Newer Typer releases (0.29 was checked) run on their own copy of click, typer._click, whose
 # usage errors, exits and aborts are not click's classes. Both kinds are caught.
@@ -49,50 +51,22 @@ def _version_callback(value: bool) -> None:
         raise typer.Exit()
 
 
-# The module that registers each command. Running one command builds only its module, because
-# building every command's options costs more time than the imports of a run.
-COMMAND_MODULES = {
-    "init": "setup", "team": "setup",
-    "add": "clients", "show": "clients", "edit": "clients", "list": "clients",
-    "search": "clients", "status": "clients", "note": "clients", "annotate": "clients",
-    "view": "views", "import": "importing",
-    "archive": "housekeeping", "unarchive": "housekeeping", "reassign": "housekeeping",
-    "attach": "housekeeping", "files": "housekeeping", "undo": "housekeeping",
-    "export": "exchange", "duplicates": "exchange", "merge": "exchange",
-    "report": "reports",
-    "remind": "followups", "email": "followups", "call": "followups",
-    "mentions": "followups", "reactivate": "followups",
-    "history": "activity", "doctor": "activity",
-    "sync": "sync", "merge-file": "sync",
-}
+# The modules of pandai/cli/ that register commands, in the order of the command listing.
 MODULES = ("setup", "clients", "views", "importing", "housekeeping", "exchange", "reports",
            "followups", "activity", "sync")
-# Global options that take a value, skipped when looking for the command name.
-_VALUE_OPTIONS = ("-w", "--workspace", "--color")
 
 
-def requested_modules(argv: Sequence[str]) -> tuple[str, ...]:
-    """Return the command modules a run needs: the command's own, or all for help and completion."""
-    if any(name.endswith("_COMPLETE") for name in os.environ):
-        return MODULES
-    skip = False
-    for argument in argv:
-        if skip:
-            skip = False
-        elif argument in _VALUE_OPTIONS:
-            skip = True
-        elif not argument.startswith("-"):
-            module = COMMAND_MODULES.get(argument)
-            return (module,) if module else MODULES
-    return MODULES
+def build_app(modules: Sequence[str] = MODULES,
+              group_class: type[TyperGroup] | None = None) -> typer.Typer:
+    """Build the Typer app with the commands of ``modules``, help texts in the active language.
 
-
-def build_app(modules: Sequence[str] = MODULES) -> typer.Typer:
-    """Build the Typer app with the commands of ``modules``, help texts in the active language."""
+    ``group_class`` is the click group class Typer builds the top level with.
+    """
     app = typer.Typer(
+        cls=group_class,
         help=_("Pandai: a command-line CRM. Each client is a YAML file in a git repository."),
-        no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False,
-        context_settings={"help_option_names": ["-h", "--help"]})
+        no_args_is_help=True, context_settings={"help_option_names": ["-h", "--help"]},
+        **APP_SETTINGS)
 
     @app.callback()
     def main_options(
@@ -126,6 +100,13 @@ def build_app(modules: Sequence[str] = MODULES) -> typer.Typer:
     return app
 
 
+def build_group() -> click.Group:
+    """Build the top-level group of ``pandai``, which builds each command on first use."""
+    group = typer.main.get_command(build_app((), LazyGroup))
+    _translate_completion_options(group)
+    return group
+
+
 def _translate_completion_options(command: click.Command) -> None:
     # Typer adds these two options with fixed English help texts.
     texts = {"install_completion": _("Install completion for the current shell."),
@@ -142,10 +123,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     activate(choose_language(language_of(_workspace_argument(argv))))
     current = State()
     try:
-        command = typer.main.get_command(build_app(requested_modules(argv)))
-        _translate_completion_options(command)
-        result = command.main(args=argv, prog_name="pandai", standalone_mode=False,
-                              obj=current)
+        result = build_group().main(args=argv, prog_name="pandai", standalone_mode=False,
+                                    obj=current)
         code = result if isinstance(result, int) else ExitStatus.OK
     except PandaiError as error:
         click.echo(_("Error: {message}").format(message=error.message), err=True)
