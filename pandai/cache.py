@@ -61,7 +61,7 @@ log = logging.getLogger(__name__)
 # Chooses the positions of the clients to build from a view of all of them (query.select).
 Selector = Callable[[SummaryView | ClientsView], Iterable[int]]
 # Bump when the stored layout changes. Changes of the conversion code are caught by SOURCES.
-FORMAT = 4
+FORMAT = 5
 CACHE_FILE = "cache.sqlite"
 RACY_NANOSECONDS = 2_000_000_000
 # Modules whose code decides what a parsed client looks like. Their stat data are part of the
@@ -109,10 +109,13 @@ def _connect(workspace: Workspace, create: bool) -> sqlite3.Connection | None:
         database.close()
         return None
     database.execute("BEGIN IMMEDIATE")
-    database.execute("DROP TABLE IF EXISTS snapshots")
-    database.execute("DROP TABLE IF EXISTS blobs")
+    for table in ("snapshots", "proofs", "blobs"):
+        database.execute(f"DROP TABLE IF EXISTS {table}")
     database.execute("CREATE TABLE snapshots (folder TEXT PRIMARY KEY, entries INTEGER, "
-                     "index_checksum TEXT, listing TEXT, data BLOB, hashes BLOB, stats BLOB)")
+                     "data BLOB, hashes BLOB, stats BLOB)")
+    # Apart from the snapshots, so that renewing a proof does not rewrite a large row.
+    database.execute("CREATE TABLE proofs (folder TEXT PRIMARY KEY, index_checksum TEXT, "
+                     "listing TEXT)")
     database.execute("CREATE TABLE blobs (key BLOB PRIMARY KEY, data BLOB)")
     database.execute(f"PRAGMA user_version = {FORMAT}")
     database.execute("COMMIT")
@@ -198,7 +201,7 @@ def _load_folder(workspace: Workspace, folder: Path, archived: bool, select: Sel
     database = old = None
     try:
         database = _connect(workspace, create=False)
-        proof = database.execute("SELECT index_checksum, listing FROM snapshots WHERE "
+        proof = database.execute("SELECT index_checksum, listing FROM proofs WHERE "
                                  "folder = ?", (folder_key,)).fetchone() if database else None
     except _errors() as error:
         _discard(workspace, error)
@@ -281,8 +284,7 @@ def _renew_stamp(database: sqlite3.Connection, folder_key: str, folder: Path,
     if proof.startswith("-"):
         return
     try:
-        database.execute("UPDATE snapshots SET listing = ? WHERE folder = ?",
-                         (proof, folder_key))
+        database.execute("UPDATE proofs SET listing = ? WHERE folder = ?", (proof, folder_key))
     except _errors() as error:
         log.warning("cannot write the client cache: %s", error)
 
@@ -316,11 +318,13 @@ def _client_names(folder: Path, listing: list[str] | None = None) -> list[str]:
 def _check_files(folder: Path, names: list[str], old: Snapshot, started: int,
                  clean: dict[str, str]) -> tuple[Snapshot, list[str], bool]:
     """Return the snapshot of the unchanged files, the names to parse, and whether to write."""
-    new = Snapshot(started, width=len(old.columns))
+    kept: list[int] = []
+    kept_stats: list[tuple | None] = []
     misses: list[str] = []
     dirty = names != old.names
     trusted_before = old.taken - RACY_NANOSECONDS
     settled_before = started - RACY_NANOSECONDS
+    hashes, stats = old.hashes, old.stats
     folder_fd = os.open(folder, os.O_RDONLY)
     try:
         for name in names:
@@ -328,8 +332,8 @@ def _check_files(folder: Path, names: list[str], old: Snapshot, started: int,
             if position is None:
                 misses.append(name)
                 continue
-            digest = old.hashes[position]
-            stat_data = old.stats[position]
+            digest = hashes[position]
+            stat_data = stats[position]
             if clean.get(name) != digest:
                 try:
                     status = os.stat(name, dir_fd=folder_fd)
@@ -349,11 +353,11 @@ def _check_files(folder: Path, names: list[str], old: Snapshot, started: int,
                     stat_data = fresh
                     if status.st_mtime_ns < settled_before and status.st_ctime_ns < settled_before:
                         dirty = True
-            new.add(name, stat_data, digest, old.summary(position),
-                    old.problem_keys.get(name, ()))
+            kept.append(position)
+            kept_stats.append(stat_data)
     finally:
         os.close(folder_fd)
-    return new, misses, dirty
+    return old.subset(started, kept, kept_stats), misses, dirty
 
 
 def _proved_by(report: GitReport, snapshot: Snapshot) -> bool:
@@ -414,11 +418,12 @@ def _write(workspace: Workspace, folder_key: str, signature_text: str, snapshot:
             database.executemany("INSERT OR IGNORE INTO blobs (key, data) VALUES (?, ?)",
                                  ((catalog.key(digest), blob)
                                   for digest, blob in catalog.blobs.items()))
-            database.execute("INSERT OR REPLACE INTO snapshots (folder, entries, "
-                             "index_checksum, listing, data, hashes, stats) "
-                             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                             (folder_key, len(snapshot.names), snapshot.index_checksum,
-                              snapshot.listing, *snapshot.dump(signature_text)))
+            database.execute("INSERT OR REPLACE INTO snapshots (folder, entries, data, hashes, "
+                             "stats) VALUES (?, ?, ?, ?, ?)",
+                             (folder_key, len(snapshot.names), *snapshot.dump(signature_text)))
+            database.execute("INSERT OR REPLACE INTO proofs (folder, index_checksum, listing) "
+                             "VALUES (?, ?, ?)",
+                             (folder_key, snapshot.index_checksum, snapshot.listing))
             _collect_garbage(database, signature_text, catalog)
             database.execute("COMMIT")
         except BaseException:
@@ -438,10 +443,11 @@ def _collect_garbage(database: sqlite3.Connection, signature_text: str,
     if count <= 2 * entries + 100:
         return
     live: set[bytes] = set()
-    for (blob,) in database.execute("SELECT data FROM snapshots").fetchall():
-        snapshot = Snapshot.load(blob, signature_text, len(catalog.fieldset.fields))
+    for folder_key, blob in database.execute("SELECT folder, data FROM snapshots").fetchall():
+        snapshot = Snapshot.load(blob, signature_text, len(catalog.fieldset.fields),
+                                 partial(_stored_column, database, folder_key))
         if snapshot is not None:
-            live.update(catalog.key(digest) for digest in snapshot.hashes)
+            live.update(catalog.key(digest) for digest in snapshot.hashes if digest)
     database.execute("CREATE TEMP TABLE IF NOT EXISTS live (key BLOB PRIMARY KEY)")
     database.execute("DELETE FROM live")
     database.executemany("INSERT OR IGNORE INTO live (key) VALUES (?)", ((key,) for key in live))

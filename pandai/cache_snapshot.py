@@ -48,6 +48,7 @@ class Snapshot:
         # File name → the fields that did not convert; files without problems are left out.
         self.problem_keys = problem_keys if problem_keys is not None else {}
         self._positions: dict[str, int] | None = None
+        self._shared: dict = {}
 
     @property
     def stats(self) -> list[tuple | None]:
@@ -80,19 +81,32 @@ class Snapshot:
             self._positions = {name: index for index, name in enumerate(self.names)}
         return self._positions.get(name)
 
-    def summary(self, position: int) -> tuple:
-        """Return the field values of the file at ``position``, as ``summarize`` made them."""
-        return tuple(column[position] for column in self.columns)
-
     def add(self, name: str, stat_data: tuple | None, digest: str, summary: tuple,
             problem_keys: tuple) -> None:
         self.names.append(name)
         self.stats.append(stat_data)
         self.hashes.append(digest)
+        # Equal values become one object, which marshal stores once (a load keeps entries
+        # shared), so that 100 000 clients share one "anna" or one date instead of copies.
+        # Only str, int, None and FULL occur, and no str equals an int.
+        shared = self._shared
         for column, value in zip(self.columns, summary):
-            column.append(value)
+            column.append(shared.setdefault(value, value))
         if problem_keys:
             self.problem_keys[name] = problem_keys
+
+    def subset(self, taken: int, positions: list[int], stats: list[tuple | None]) -> Snapshot:
+        """Return a snapshot taken at ``taken`` of the entries at ``positions``, in that order.
+
+        ``stats`` gives the stat data of each kept entry.
+        """
+        names, hashes = self.names, self.hashes
+        problem_keys = {names[position]: self.problem_keys[names[position]]
+                        for position in positions if names[position] in self.problem_keys}
+        return Snapshot(taken, [names[position] for position in positions], stats,
+                        [hashes[position] for position in positions],
+                        [[column[position] for position in positions] for column in self.columns],
+                        problem_keys)
 
     def sorted(self) -> Snapshot:
         """Return the same entries in file name order."""
@@ -105,13 +119,7 @@ class Snapshot:
 
     def dump(self, signature_text: str) -> tuple[bytes, bytes, bytes]:
         """Return the stored form: the entries, the hashes and the stat data."""
-        # Equal values become one object, which marshal stores once, so that a load shares
-        # one "anna" or one date among all clients instead of making 100 000 copies.
-        shared: dict = {}
-        columns = [[shared.setdefault((type(value), value), value)
-                    if type(value) in (str, int) else value for value in column]
-                   for column in self.columns]
-        entries = marshal.dumps((signature_text, self.taken, self.names, columns,
+        entries = marshal.dumps((signature_text, self.taken, self.names, self.columns,
                                  self.problem_keys))
         return (entries, marshal.dumps((self.taken, self.hashes)),
                 marshal.dumps((self.taken, self.stats)))
@@ -214,7 +222,7 @@ class GitReport:
         return self.quick and self.process.returncode == 0 and not self.output
 
     def clean_files(self) -> dict[str, str]:
-        """Return, from a full report, name → blob id of the files that match the index, unmarked by the user.
+        """Return, from a full report, name → blob id of the clean files the user left unmarked.
 
         A modified file is listed twice, as ``H`` and as ``C``. Entries marked
         assume-unchanged (lower case) or skip-worktree (``S``), conflicts (stage not 0) and
@@ -226,14 +234,14 @@ class GitReport:
         clean: dict[str, str] = {}
         changed: set[str] = set()
         skip = len(self.prefix)
-        for entry in self.output.split(b"\0"):
+        # Each entry is "TAG MODE BLOB_ID STAGE\tPATH", the mode always six octal digits.
+        for entry in os.fsdecode(self.output).split("\0"):
             if not entry:
                 continue
-            meta, _tab, path = entry.partition(b"\t")
-            name = os.fsdecode(path)[skip:]
-            tag, _mode, blob_id, stage = meta.split(b" ")
-            if tag == b"H" and stage == b"0" and "/" not in name:
-                clean[name] = blob_id.decode("ascii")
+            meta, _tab, path = entry.partition("\t")
+            name = path[skip:]
+            if meta[0] == "H" and meta[-2:] == " 0" and "/" not in name:
+                clean[name] = meta[9:-2]
             else:
                 changed.add(name)
         for name in changed:

@@ -32,7 +32,7 @@ def quick_load(ws: Path, caplog: pytest.LogCaptureFixture) -> bool:
 def stored_listing(ws: Path) -> str:
     with sqlite3.connect(ws / CACHE) as database:
         (listing,) = database.execute(
-            "SELECT listing FROM snapshots WHERE folder = 'clients'").fetchone()
+            "SELECT listing FROM proofs WHERE folder = 'clients'").fetchone()
     return listing
 
 
@@ -135,3 +135,22 @@ def test_index_without_checksum(proved: Path, monkeypatch: pytest.MonkeyPatch,
     set_owner(proved / "clients" / "kiss-peter.yaml", "bela")
     assert not quick_load(proved, caplog)
     assert as_records(load(proved)) == as_records(load_cold(proved, monkeypatch))
+
+
+def test_garbage_collection_keeps_live_blobs(proved: Path, caplog: pytest.LogCaptureFixture
+                                             ) -> None:
+    # Dead blobs beyond twice the live ones make the next write collect them.
+    with sqlite3.connect(proved / CACHE) as database:
+        database.executemany("INSERT INTO blobs (key, data) VALUES (?, ?)",
+                             ((os.urandom(20), b"dead") for _index in range(300)))
+    set_owner(proved / "clients" / "kiss-peter.yaml", "bela")
+    load(proved)
+    with sqlite3.connect(proved / CACHE) as database:
+        (count,) = database.execute("SELECT count(*) FROM blobs").fetchone()
+    assert count < 300
+
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="pandai.cached_client"):
+        notes = [client.notes for client in load(proved).clients]
+    assert all(notes)
+    assert not [record for record in caplog.records if "no cached data" in record.getMessage()]
