@@ -96,10 +96,9 @@ def select_clients(workspace: Workspace, filter_texts: list[str], view_name: str
     texts = [*(saved.filters if saved else []), *filter_texts]
     filters = [query.parse_filter(workspace, text) for text in texts]
 
-    loaded = store.load_clients(workspace, archived=archived)
-    chosen = query.apply_filters(loaded.clients, filters)
+    loaded = store.load_clients(workspace, archived=archived, filters=filters)
     order = (saved.sort if saved else "") or "name,id"
-    return Selection(query.sort_clients(workspace, chosen, order), loaded.problems)
+    return Selection(query.sort_clients(workspace, loaded.clients, order), loaded.problems)
 
 
 def render_export(workspace: Workspace, clients: list[Client], output_format: str,

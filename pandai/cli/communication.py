@@ -70,7 +70,7 @@ def _view_clients(workspace: Workspace, name: str) -> list[Client]:
         raise InvalidInput(_("No view called {name!r}. Saved views: {views}.").format(
             name=name, views=", ".join(workspace.views) or "-"))
     filters = [query.parse_filter(workspace, text) for text in saved.filters]
-    clients = query.apply_filters(store.load_clients(workspace).clients, filters)
+    clients = store.load_clients(workspace, filters=filters).clients
     return query.sort_clients(workspace, clients, saved.sort or "name,id")
 
 
