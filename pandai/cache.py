@@ -1,19 +1,24 @@
 """A per-machine cache of parsed client files, so that lists stay fast on many clients.
 
 The cache is ``.pandai/cache.sqlite``, with a ``.gitignore`` of ``*`` beside it so that git ignores
-it. For each of the folders clients/ and archive/ it keeps a *snapshot*: every file name
-with the file's stat data ``(inode, size, mtime_ns, ctime_ns)``, its content hash (the git blob
-id), a summary of its field values, and the fields that did not convert. The full data of each
-client is a pickle stored under its content hash, read when a command needs more than the
-summary (see pandai.cached_client).
+it. For each of the folders clients/ and archive/ it keeps a *snapshot*: every file name, and
+parallel to the names the file's stat data ``(inode, size, mtime_ns, ctime_ns)``, its content
+hash (the git blob id) and one column per field with the summary values of the clients. The full
+data of each client is a pickle stored under its content hash, read when a command needs more
+than the summary (see pandai.cached_client). Filters given to ``load_folder`` test the columns
+first, so that only the chosen clients are built.
 
 A cached entry is used only when it is certainly what the file contains now:
 
 * In a git work tree, ``git ls-files`` reports for each tracked file whether it differs from
-  the index (git checks stat data, and the content of files changed within the index's
-  timestamp, the "racy git" rule). A clean file whose index blob id equals the cached hash is
-  unchanged. When git's answer is byte for byte the one stored with the snapshot, every
-  tracked file is unchanged and no file needs to be looked at.
+  the index (git checks stat data, and the content where they differ or the file changed within
+  the index's timestamp, the "racy git" rule). A clean file whose index blob id equals the
+  cached hash is unchanged.
+* When that report shows every file tracked, clean and equal to its cached hash, the snapshot
+  stores a *proof*: the checksum at the end of git's index file and the folder's listing (its
+  inode, mtime and ctime once they are 2 seconds old, and a digest of the names). A later load
+  under the same index checksum asks git only for the files that differ (``ls-files -m``). When
+  git names none and the folder's stamp or listing is the same, no file needs to be looked at.
 * Any other file is checked by its stat data. Equal stat data prove an unchanged file, except
   for a file whose mtime or ctime is less than 2 seconds older than the moment its snapshot was
   taken: timestamps are coarse (a few milliseconds on ext4, 2 seconds on FAT), so an edit in
@@ -25,6 +30,8 @@ A cached entry is used only when it is certainly what the file contains now:
 NOTE: a changed file goes unnoticed only when inode, size, mtime and ctime all keep their values
 to the nanosecond (which needs the clock set back to that instant), or when git is told to trust
 stat data it should not (``assume-unchanged`` entries are excluded, ``core.ignoreStat`` is not).
+Adding or removing a file changes the folder's mtime and ctime on POSIX file systems. A network
+file system that does not update them would hide such a change until the index changes.
 
 Files that cannot be read are never cached, so they are reported on every load in the active
 language. A cache that cannot be opened, read or written (corrupt, read-only, disk full, locked
@@ -39,10 +46,10 @@ import logging
 import os
 import sys
 import time
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
+from pandai import cache_database
 from pandai.cache_snapshot import (GitReport, Snapshot, folder_stamp, index_checksum,
                                    listing_digest)
 from pandai.cached_client import CachedClient, Catalog, ClientsView, SummaryView
@@ -60,14 +67,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 # Chooses the positions of the clients to build from a view of all of them (query.select).
 Selector = Callable[[SummaryView | ClientsView], Iterable[int]]
-# Bump when the stored layout changes. Changes of the conversion code are caught by SOURCES.
-FORMAT = 5
-CACHE_FILE = "cache.sqlite"
 RACY_NANOSECONDS = 2_000_000_000
 # Modules whose code decides what a parsed client looks like. Their stat data are part of the
 # cache signature, so that a changed pandai never reuses values converted by an older one.
-SOURCES = ("client.py", "fields.py", "parsing.py", "yamlio.py", "cache.py", "cache_snapshot.py",
-           "cached_client.py", "parse_pool.py")
+SOURCES = ("client.py", "fields.py", "parsing.py", "yamlio.py", "cache.py", "cache_database.py",
+           "cache_snapshot.py", "cached_client.py", "parse_pool.py")
 
 
 def signature(workspace: Workspace) -> str:
@@ -81,74 +85,7 @@ def signature(workspace: Workspace) -> str:
         except OSError:
             sources.append(f"{name}:-")
     fields = ",".join(f"{item.name}:{item.type}" for item in workspace.fieldset.fields)
-    return f"{FORMAT}|{sys.version_info[:2]}|{fields}|{'|'.join(sources)}"
-
-
-def _connect(workspace: Workspace, create: bool) -> sqlite3.Connection | None:
-    """Open the cache database; None when there is none in this format and ``create`` is off.
-
-    With ``create``, a missing file or one in another format (``PRAGMA user_version``, written
-    by another pandai version) is made anew.
-    """
-    import sqlite3
-
-    path = workspace.state_dir / CACHE_FILE
-    if not create and not path.exists():
-        return None
-    if create:
-        workspace.state_dir.mkdir(exist_ok=True)
-        ignore = workspace.state_dir / ".gitignore"
-        if not ignore.exists():
-            # The cache is per machine: git must not see it, whatever the workspace ignores.
-            ignore.write_text("*\n", encoding="utf-8")
-    database = sqlite3.connect(str(path), timeout=2.0, isolation_level=None)
-    (version,) = database.execute("PRAGMA user_version").fetchone()
-    if version == FORMAT:
-        return database
-    if not create:
-        database.close()
-        return None
-    database.execute("BEGIN IMMEDIATE")
-    for table in ("snapshots", "proofs", "blobs"):
-        database.execute(f"DROP TABLE IF EXISTS {table}")
-    database.execute("CREATE TABLE snapshots (folder TEXT PRIMARY KEY, entries INTEGER, "
-                     "data BLOB, hashes BLOB, stats BLOB)")
-    # Apart from the snapshots, so that renewing a proof does not rewrite a large row.
-    database.execute("CREATE TABLE proofs (folder TEXT PRIMARY KEY, index_checksum TEXT, "
-                     "listing TEXT)")
-    database.execute("CREATE TABLE blobs (key BLOB PRIMARY KEY, data BLOB)")
-    database.execute(f"PRAGMA user_version = {FORMAT}")
-    database.execute("COMMIT")
-    return database
-
-
-def _stored_column(database: sqlite3.Connection, folder_key: str, column: str
-                   ) -> bytes | None:
-    if column not in ("hashes", "stats"):
-        raise ValueError(column)
-    try:
-        row = database.execute(f"SELECT {column} FROM snapshots WHERE folder = ?",
-                               (folder_key,)).fetchone()
-    except _errors() as error:
-        log.warning("cannot read the client cache: %s", error)
-        return None
-    return row[0] if row else None
-
-
-def _errors() -> tuple[type[BaseException], ...]:
-    import sqlite3
-
-    return (sqlite3.Error, OSError)
-
-
-def _discard(workspace: Workspace, error: BaseException) -> None:
-    """Delete a cache that cannot be used, so that the next write builds a new one."""
-    log.warning("ignoring the client cache: %s", error)
-    for suffix in ("", "-journal"):
-        try:
-            (workspace.state_dir / (CACHE_FILE + suffix)).unlink(missing_ok=True)
-        except OSError:
-            pass
+    return f"{cache_database.FORMAT}|{sys.version_info[:2]}|{fields}|{'|'.join(sources)}"
 
 
 def _read_bytes(folder_fd: int, name: str) -> bytes | None:
@@ -198,13 +135,13 @@ def _load_folder(workspace: Workspace, folder: Path, archived: bool, select: Sel
     width = len(workspace.fieldset.fields)
     checksum = index_checksum(workspace.root)
 
-    database = old = None
+    database = old = proof = None
     try:
-        database = _connect(workspace, create=False)
-        proof = database.execute("SELECT index_checksum, listing FROM proofs WHERE "
-                                 "folder = ?", (folder_key,)).fetchone() if database else None
-    except _errors() as error:
-        _discard(workspace, error)
+        database = cache_database.connect(workspace, create=False)
+        if database is not None:
+            proof = cache_database.read_proof(database, folder_key)
+    except cache_database.errors() as error:
+        cache_database.discard(workspace, error)
         database = proof = None
     # Under the index a snapshot was proved with, git only has to name the changed files.
     quick = bool(checksum) and proof is not None and proof[0] == checksum
@@ -217,13 +154,9 @@ def _load_folder(workspace: Workspace, folder: Path, archived: bool, select: Sel
     listing_unchanged = stamp == stored_stamp or listing_digest(listing) == stored_digest
     try:
         if database is not None:
-            row = database.execute("SELECT data FROM snapshots WHERE folder = ?",
-                                   (folder_key,)).fetchone()
-            old = Snapshot.load(row[0], signature_text, width,
-                                partial(_stored_column, database, folder_key)) if row else None
-            del row
-    except _errors() as error:
-        _discard(workspace, error)
+            old = cache_database.read_snapshot(database, folder_key, signature_text, width)
+    except cache_database.errors() as error:
+        cache_database.discard(workspace, error)
         database = None
     catalog = Catalog(folder, workspace.fieldset, signature_text, database)
     git_answered = report.finish() if report else False
@@ -266,7 +199,7 @@ def _load_folder(workspace: Workspace, folder: Path, archived: bool, select: Sel
         new.listing = _listing_proof(folder, listing, started)
     clients = _finish(catalog, new, archived, parsed, select)
     if dirty or (new.index_checksum, new.listing) != (proof or ("", "")):
-        _write(workspace, folder_key, signature_text, new, catalog)
+        cache_database.write(workspace, folder_key, signature_text, new, catalog)
     return clients, problems
 
 
@@ -281,12 +214,8 @@ def _renew_stamp(database: sqlite3.Connection, folder_key: str, folder: Path,
                  listing: list[str], started: int) -> None:
     """Store the folder's stamp once it has settled, so later loads need not list it."""
     proof = _listing_proof(folder, listing, started)
-    if proof.startswith("-"):
-        return
-    try:
-        database.execute("UPDATE proofs SET listing = ? WHERE folder = ?", (proof, folder_key))
-    except _errors() as error:
-        log.warning("cannot write the client cache: %s", error)
+    if not proof.startswith("-"):
+        cache_database.write_listing(database, folder_key, proof)
 
 
 def _finish(catalog: Catalog, snapshot: Snapshot, archived: bool, parsed: dict[str, list],
@@ -407,49 +336,3 @@ def _problems_of(catalog: Catalog, client: CachedClient, keys: tuple) -> list[tu
     return problems
 
 
-def _write(workspace: Workspace, folder_key: str, signature_text: str, snapshot: Snapshot,
-           catalog: Catalog) -> None:
-    """Store the snapshot and the new blobs; any failure leaves the cache as it was."""
-    try:
-        database = catalog.database or _connect(workspace, create=True)
-        catalog.database = database
-        database.execute("BEGIN IMMEDIATE")
-        try:
-            database.executemany("INSERT OR IGNORE INTO blobs (key, data) VALUES (?, ?)",
-                                 ((catalog.key(digest), blob)
-                                  for digest, blob in catalog.blobs.items()))
-            database.execute("INSERT OR REPLACE INTO snapshots (folder, entries, data, hashes, "
-                             "stats) VALUES (?, ?, ?, ?, ?)",
-                             (folder_key, len(snapshot.names), *snapshot.dump(signature_text)))
-            database.execute("INSERT OR REPLACE INTO proofs (folder, index_checksum, listing) "
-                             "VALUES (?, ?, ?)",
-                             (folder_key, snapshot.index_checksum, snapshot.listing))
-            _collect_garbage(database, signature_text, catalog)
-            database.execute("COMMIT")
-        except BaseException:
-            database.execute("ROLLBACK")
-            raise
-    except _errors() as error:
-        log.warning("cannot write the client cache: %s", error)
-        if "not a database" in str(error) or "malformed" in str(error):
-            _discard(workspace, error)
-
-
-def _collect_garbage(database: sqlite3.Connection, signature_text: str,
-                     catalog: Catalog) -> None:
-    """Delete the blobs no snapshot refers to, once they outnumber the live ones."""
-    (count,) = database.execute("SELECT count(*) FROM blobs").fetchone()
-    (entries,) = database.execute("SELECT coalesce(sum(entries), 0) FROM snapshots").fetchone()
-    if count <= 2 * entries + 100:
-        return
-    live: set[bytes] = set()
-    for folder_key, blob in database.execute("SELECT folder, data FROM snapshots").fetchall():
-        snapshot = Snapshot.load(blob, signature_text, len(catalog.fieldset.fields),
-                                 partial(_stored_column, database, folder_key))
-        if snapshot is not None:
-            live.update(catalog.key(digest) for digest in snapshot.hashes if digest)
-    database.execute("CREATE TEMP TABLE IF NOT EXISTS live (key BLOB PRIMARY KEY)")
-    database.execute("DELETE FROM live")
-    database.executemany("INSERT OR IGNORE INTO live (key) VALUES (?)", ((key,) for key in live))
-    database.execute("DELETE FROM blobs WHERE key NOT IN (SELECT key FROM live)")
-    database.execute("DELETE FROM live")
