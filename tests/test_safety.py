@@ -155,6 +155,26 @@ def test_orphaned_temporary_removed(workspace):
     assert not orphan.exists()
 
 
+def test_orphans_removed_in_every_folder(workspace):
+    orphans = [workspace / "clients" / ".kiss-peter.yaml.a1.tmp",
+               workspace / "archive" / ".nagy-eva.yaml.b2.tmp",
+               workspace / ".views.yaml.c3.tmp",
+               workspace / "files" / "kiss-peter" / ".ajanlat.pdf.d4.tmp"]
+    kept = [workspace / "clients" / ".notes.yaml", workspace / "clients" / "draft.tmp",
+            workspace / "files" / "kiss-peter" / "ajanlat.pdf"]
+    for path in orphans + kept:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("half\n", encoding="utf-8")
+    folder = workspace / "clients" / ".folder.tmp"
+    folder.mkdir()
+    assert run(workspace, "add", "Tóth János", "--email", "janos@pelda.hu").exit_code == 0
+    for path in orphans:
+        assert not path.exists(), path
+    for path in kept:
+        assert path.exists(), path
+    assert folder.is_dir()
+
+
 def test_alias_bomb_rejected(workspace):
     bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
         f"{chr(98 + level)}: &{chr(98 + level)} [*{chr(97 + level)}, *{chr(97 + level)}, "
