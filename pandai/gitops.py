@@ -28,8 +28,9 @@ _SEQUENCE_FILES = ("MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD", "SQUASH_MSG"
                    "rebase-apply")
 # Hooks that git commit runs even with --no-verify.
 _COMMIT_HOOKS = ("prepare-commit-msg", "post-commit")
-# The settings a commit reads: the identity, signing, and automatic housekeeping.
-_COMMIT_KEYS = r"^(user\.email|commit\.gpgsign|maintenance\.auto)$"
+# The settings a commit reads: the identity, signing, message clean-up and automatic
+# housekeeping.
+_COMMIT_KEYS = r"^(user\.email|commit\.gpgsign|commit\.cleanup|maintenance\.auto)$"
 _SCRUBBED = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
              "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE", "GIT_CEILING_DIRECTORIES")
 
@@ -152,9 +153,12 @@ class _CommitState:
 
         git commit does more only in the cases rejected here. It runs the prepare-commit-msg
         and post-commit hooks even with --no-verify, and it signs when commit.gpgSign is set.
-        It records a merge or ends a sequence, and it cleans up a message of several lines.
+        It records a merge or ends a sequence. It cleans up a message of several lines, and
+        with commit.cleanup=strip it removes a line that starts with the comment character.
         """
         if self.busy or _config_true(config.get("commit.gpgsign", "false")):
+            return False
+        if (config.get("commit.cleanup") or "").strip().lower() == "strip":
             return False
         if "\n" in message or message != message.strip() or not message:
             return False

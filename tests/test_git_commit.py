@@ -191,6 +191,16 @@ def test_commit_signs_when_configured(repository: Path, tmp_path: Path, setting:
                                                           "HEAD")
 
 
+def test_commit_cleanup_strip(repository: Path) -> None:
+    # With the comment character "p", git commit strips the whole message and gives up.
+    git(repository, "config", "core.commentChar", "p")
+    git(repository, "config", "commit.cleanup", "strip")
+    before = head(repository)
+    with pytest.raises(GitError, match="empty commit message"):
+        gitops.commit(repository, [edit(repository, "kiss-peter")], MESSAGE, AUTHOR)
+    assert head(repository) == before
+
+
 def test_commit_refused_during_merge(repository: Path) -> None:
     git(repository, "checkout", "-q", "-b", "other")
     edit(repository, "toth-janos", "status: A\n")

@@ -129,6 +129,29 @@ def test_killed_note_leaves_file_readable(workspace, tmp_path):
     yamlio.read(workspace / "clients" / "kiss-peter.yaml")
 
 
+def test_killed_notes_each_committed(workspace):
+    assert run(workspace, "add", "Kiss Péter", "--email", "peter@pelda.hu").exit_code == 0
+    random.seed(12)
+    for attempt in range(8):
+        process = subprocess.Popen([*PANDAI, "-w", str(workspace), "note", "kiss-peter",
+                                    f"attempt {attempt}"], env=process_env(),
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(random.uniform(0.05, 0.4))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        # A kill inside git can leave its lock files; a user removes them as git's message
+        # says, once no git process runs.
+        for lock in (".git/index.lock", ".git/HEAD.lock", ".git/refs/heads/main.lock"):
+            (workspace / lock).unlink(missing_ok=True)
+        result = subprocess.run([*PANDAI, "-w", str(workspace), "list", "--format", "ids"],
+                                env=process_env(), capture_output=True, text=True, check=False)
+        assert result.returncode == 0, result.stderr
+        assert uncommitted(workspace) == ""
+    notes = yamlio.read(workspace / "clients" / "kiss-peter.yaml").get("notes") or []
+    commits = git(workspace, "log", "--format=%s", "--", "clients/kiss-peter.yaml").splitlines()
+    assert len(notes) == commits.count("pandai: note kiss-peter (note)")
+
+
 def test_journal_rolled_forward(workspace):
     from pandai import journal
 
