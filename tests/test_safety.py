@@ -139,8 +139,8 @@ def test_killed_notes_each_committed(workspace):
         time.sleep(random.uniform(0.05, 0.4))
         process.send_signal(signal.SIGKILL)
         process.wait()
-        # A kill inside git can leave its lock files; a user removes them as git's message
-        # says, once no git process runs.
+        # A kill inside git can leave its lock files. A user removes them, as git's error
+        # message suggests, once no git process runs.
         for lock in (".git/index.lock", ".git/HEAD.lock", ".git/refs/heads/main.lock"):
             (workspace / lock).unlink(missing_ok=True)
         result = subprocess.run([*PANDAI, "-w", str(workspace), "list", "--format", "ids"],
@@ -196,6 +196,57 @@ def test_orphans_removed_in_every_folder(workspace):
     for path in kept:
         assert path.exists(), path
     assert folder.is_dir()
+
+
+# Stages an attachment in a change and dies by SIGKILL before the journal is written.
+KILLED_STAGING = """
+import os, signal, sys
+from pathlib import Path
+from pandai import store
+from pandai.workspace import Workspace
+
+workspace = Workspace(Path(sys.argv[1]))
+with store.Change(workspace, "attach") as change:
+    change.stage(workspace.root / "files" / "kiss-peter" / "offer.pdf", "offer")
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_killed_change_orphan_removed(workspace):
+    folder = workspace / "files" / "kiss-peter"
+    folder.mkdir(parents=True)
+    (folder / "old.pdf").write_text("old\n", encoding="utf-8")
+    assert run(workspace, "add", "Kiss Péter", "--email", "peter@pelda.hu").exit_code == 0
+    killed = subprocess.run([sys.executable, "-c", KILLED_STAGING, str(workspace)],
+                            env=process_env(), check=False)
+    assert killed.returncode == -signal.SIGKILL
+    assert [path.name for path in folder.glob(".offer.pdf.*.tmp")]
+    assert run(workspace, "note", "kiss-peter", "Called").exit_code == 0
+    assert not list(folder.glob(".*.tmp"))
+    assert (folder / "old.pdf").exists()
+
+
+def test_orphan_search_skipped_when_clean(workspace):
+    from pandai import journal
+
+    assert run(workspace, "add", "Kiss Péter", "--email", "peter@pelda.hu").exit_code == 0
+    assert journal.orphans_possible(workspace) is False
+    (workspace / "archive").mkdir(exist_ok=True)
+    assert journal.orphans_possible(workspace) is True
+
+    assert run(workspace, "note", "kiss-peter", "Called").exit_code == 0
+    assert journal.orphans_possible(workspace) is False
+    (workspace / ".pandai" / journal.STAGING_MARKER).touch()
+    assert journal.orphans_possible(workspace) is True
+
+
+def test_failed_change_keeps_marker(workspace):
+    from pandai import journal
+
+    assert run(workspace, "note", "nobody", "Called").exit_code != 0
+    assert (workspace / ".pandai" / journal.STAGING_MARKER).exists()
+    assert run(workspace, "add", "Kiss Péter", "--email", "peter@pelda.hu").exit_code == 0
+    assert not (workspace / ".pandai" / journal.STAGING_MARKER).exists()
 
 
 def test_alias_bomb_rejected(workspace):
