@@ -29,8 +29,9 @@ log = logging.getLogger(__name__)
 JOURNAL_NAME = "journal.json"
 # Folders whose orphaned temporary files (".name.XXXX.tmp") a recovery removes.
 STAGING_FOLDERS = ("clients", "archive", ".", "files/*")
-# The names tempfile.mkstemp gives temporary files in yamlio: ".NAME.XXXXXXXX.tmp".
+# The names tempfile.mkstemp gives pandai's temporary files: ".NAME.XXXXXXXX.tmp".
 TEMPORARY_PATTERN = ".*.tmp"
+# In .pandai/, present while a change may have temporary files on disk.
 STAGING_MARKER = "staging"
 # The (inode, mtime_ns) of the staging folders after the last change that ended cleanly.
 FOLDERS_RECORD = "folders.json"
@@ -111,12 +112,12 @@ def begin_staging(root: Path) -> None:
 def end_staging(root: Path) -> None:
     """Record the staging folders after a change whose temporary files are all gone."""
     state = root / ".pandai"
+    record = state / FOLDERS_RECORD
     try:
-        (state / FOLDERS_RECORD).write_text(json.dumps(_folder_signatures(root)),
-                                            encoding="utf-8")
+        record.write_text(json.dumps(_folder_signatures(root)), encoding="utf-8")
     except OSError as error:
         # Without the record the next change lists every folder, which is safe.
-        log.warning("cannot record the staging folders in %s: %s", state, error)
+        log.warning("failed to write %s: %s", record, error)
     (state / STAGING_MARKER).unlink(missing_ok=True)
 
 
