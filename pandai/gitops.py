@@ -10,6 +10,7 @@ import logging
 import os
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 from pandai.errors import GitError
@@ -20,6 +21,15 @@ COMMIT_PREFIX = "pandai: "
 # Paths longer than this in total go to git on stdin, because a command line is limited (about
 # 2 MB on Linux, 32 KB on Windows). --pathspec-from-file needs git 2.25 or later.
 _MAX_ARGUMENT_BYTES = 24_000
+# Files in the git folder that mean a merge, cherry-pick, revert, rebase or squash merge is
+# under way. git commit then records more than a plain commit or rejects a partial one.
+_SEQUENCE_FILES = ("MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD", "SQUASH_MSG", "rebase-merge",
+                   "rebase-apply")
+# Hooks that git commit runs even with --no-verify.
+_COMMIT_HOOKS = ("prepare-commit-msg", "post-commit")
+# The settings a commit reads: the identity, signing, message clean-up and automatic
+# housekeeping.
+_COMMIT_KEYS = r"^(user\.email|commit\.gpgsign|commit\.cleanup|maintenance\.auto)$"
 # Variables that would make git act on another repository or index than the workspace's.
 _SCRUBBED = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
              "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE", "GIT_CEILING_DIRECTORIES")
@@ -83,8 +93,11 @@ def commit(root: Path, paths: list[Path], message: str, author: tuple[str, str] 
            ) -> bool:
     """Commit the changes of ``paths`` alone; return False when there was nothing to commit.
 
-    Paths may be files that were created, changed or deleted. ``author`` (name, e-mail) is used
-    only when git has no identity configured, so that a fresh machine can still commit.
+    Paths may be files that were created, changed or deleted, or folders. ``author`` (name,
+    e-mail) is used only when git has no identity configured, so that a fresh machine can still
+    commit. The commit is the one ``git commit --no-verify -m MESSAGE -- PATHS`` makes. When
+    nothing but these paths is staged, plumbing commands write it in less than half the time
+    on a large workspace (see _commit_staged).
     """
     relative = [str(path.relative_to(root)) if path.is_absolute() else str(path)
                 for path in paths]
@@ -92,6 +105,29 @@ def commit(root: Path, paths: list[Path], message: str, author: tuple[str, str] 
         return False
     if sum(len(item) + 1 for item in relative) > _MAX_ARGUMENT_BYTES:
         return _commit_many(root, relative, message, author)
+    names = {Path(item).as_posix() for item in relative}
+    state = _commit_state(root)
+    if state.head is None or not all(_is_plain_file_name(root, name) for name in names):
+        return _commit_pathspec(root, relative, message, author)
+
+    _stage(root, relative)
+    staged = _staged_names(root)
+    if not staged & names:
+        return False
+    config = _commit_config(root)
+    identity = _identity_arguments(config, author)
+    if staged <= names and state.allows_plumbing(message, config):
+        _commit_staged(root, state.head, message, identity, config)
+    else:
+        # Other staged changes stay staged: git commits these paths alone, as before.
+        run(root, *identity, "commit", "-q", "--no-verify", "-m", message, "--", *relative)
+    return True
+
+
+def _commit_pathspec(root: Path, relative: list[str], message: str,
+                     author: tuple[str, str] | None) -> bool:
+    """Commit ``relative`` with git's porcelain: the route for folders, an empty repository,
+    and names git would read as patterns."""
     run(root, "add", "-A", "--", *relative)
     staged = run(root, "diff", "--cached", "--quiet", "--", *relative, check=False)
     if staged.returncode == 0:
@@ -104,8 +140,112 @@ def commit(root: Path, paths: list[Path], message: str, author: tuple[str, str] 
     return True
 
 
+@dataclass
+class _CommitState:
+    """What decides whether a commit may bypass ``git commit``: HEAD and a few git files."""
+
+    head: str | None
+    hooks: Path
+    busy: bool  # a merge, cherry-pick, revert, rebase or squash is under way
+
+    def allows_plumbing(self, message: str, config: dict[str, str | None]) -> bool:
+        """Return True when plumbing commands would make the commit git commit makes.
+
+        git commit does more only in the cases rejected here. It runs the prepare-commit-msg
+        and post-commit hooks even with --no-verify, and it signs when commit.gpgSign is set.
+        It records a merge or ends a sequence. It cleans up a message of several lines, and
+        with commit.cleanup=strip it removes a line that starts with the comment character.
+        """
+        if self.busy or _config_true(config.get("commit.gpgsign", "false")):
+            return False
+        if (config.get("commit.cleanup") or "").strip().lower() == "strip":
+            return False
+        if "\n" in message or message != message.strip() or not message:
+            return False
+        return not any(os.access(self.hooks / hook, os.X_OK) for hook in _COMMIT_HOOKS)
+
+
+def _commit_state(root: Path) -> _CommitState:
+    arguments = ["rev-parse", "--git-path", "hooks"]
+    for name in _SEQUENCE_FILES:
+        arguments += ["--git-path", name]
+    result = run(root, *arguments, "--verify", "-q", "HEAD", check=False)
+    lines = result.stdout.splitlines()
+    paths = [root / line for line in lines[:len(_SEQUENCE_FILES) + 1]]
+    head = lines[-1] if result.returncode == 0 and len(lines) == len(paths) + 1 else None
+    return _CommitState(head, paths[0] if paths else root / ".git" / "hooks",
+                        any(path.exists() for path in paths[1:]))
+
+
+def _is_plain_file_name(root: Path, name: str) -> bool:
+    """Return True for a path git reads literally that is not a folder in the work tree."""
+    return not (name.startswith(":") or any(char in name for char in "*?[\\")
+                or (root / name).is_dir())
+
+
+def _stage(root: Path, relative: list[str]) -> None:
+    """Stage ``relative`` as ``git add -A`` does, by the faster update-index when it can.
+
+    update-index without --add and --remove accepts only files that are tracked and still
+    exist, and changes nothing when one path is anything else. The rest goes to git add, which
+    also applies the ignore rules and rejects a path that matches no file, as before.
+    """
+    if run(root, "update-index", "--", *relative, check=False).returncode != 0:
+        run(root, "add", "-A", "--", *relative)
+
+
+def _staged_names(root: Path) -> set[str]:
+    """Return every path whose staged version differs from HEAD."""
+    output = run(root, "diff-index", "--cached", "--name-only", "-z", "--no-renames",
+                 "HEAD").stdout
+    return {name for name in output.split("\0") if name}
+
+
+def _commit_config(root: Path) -> dict[str, str | None]:
+    """Return the settings a commit depends on, by lower-case key; None for a key without value.
+    """
+    result = run(root, "config", "-z", "--get-regexp", _COMMIT_KEYS, check=False)
+    config: dict[str, str | None] = {}
+    for entry in result.stdout.split("\0"):
+        if entry:
+            key, newline, value = entry.partition("\n")
+            config[key] = value if newline else None
+    return config
+
+
+def _config_true(value: str | None) -> bool:
+    """Return git's reading of a boolean setting: a key without a value means true."""
+    return value is None or value.strip().lower() not in ("false", "no", "off", "0", "")
+
+
+def _commit_staged(root: Path, head: str, message: str, identity: list[str],
+                   config: dict[str, str | None]) -> None:
+    """Commit the index as it is, on top of ``head``, without running git commit.
+
+    On 100 000 clients, git commit checks the stat data of every entry and builds a second
+    index for the paths, which took 0.6 s. write-tree reuses the cached trees of unchanged
+    folders and took 0.2 s (benchmarks/mutations.py, 2 cores, git 2.39).
+    """
+    tree = run(root, "write-tree").stdout.strip()
+    new = run(root, *identity, "commit-tree", tree, "-p", head, "-m", message).stdout.strip()
+    # The old value makes the update fail, as git commit would, if HEAD moved meanwhile.
+    run(root, "update-ref", "-m", f"commit: {message}", "HEAD", new, head)
+    if _config_true(config.get("maintenance.auto", "true")):
+        # git commit starts the same automatic housekeeping (packing loose objects).
+        result = run(root, "maintenance", "run", "--auto", "--quiet", check=False)
+        if result.returncode != 0:
+            # git before 2.29 has no maintenance command, and its git commit ran gc --auto.
+            log.debug("git maintenance failed: %s", result.stderr.strip())
+            run(root, "gc", "--auto", "--quiet", check=False)
+
+
 def _identity(root: Path, author: tuple[str, str] | None) -> list[str]:
-    if author and not config_value(root, "user.email"):
+    return _identity_arguments({"user.email": config_value(root, "user.email")}, author)
+
+
+def _identity_arguments(config: dict[str, str | None], author: tuple[str, str] | None
+                        ) -> list[str]:
+    if author and not config.get("user.email"):
         return ["-c", f"user.name={author[0]}", "-c", f"user.email={author[1]}"]
     return []
 

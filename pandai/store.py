@@ -189,6 +189,7 @@ class Change:
                     seconds=LOCK_TIMEOUT_SECONDS, path=self.workspace.state_dir / "lock"))
         try:
             recover_locked(self.workspace)
+            journal.begin_staging(self.workspace.root)
         except BaseException:
             self._lock.release()
             raise
@@ -238,6 +239,7 @@ class Change:
                 for operation, source, _target in self._operations:
                     if operation == "write":
                         (root / source).unlink(missing_ok=True)
+                # The marker stays: code that failed may have left a temporary file untracked.
                 return
             if self._operations:
                 journal.write_journal(root, self.message, self._operations, self.paths)
@@ -246,6 +248,7 @@ class Change:
                 journal.clear_journal(root)
             else:
                 self.committed = commit_paths(self.workspace, self.paths, self.message)
+            journal.end_staging(root)
         finally:
             if self._lock is not None:
                 self._lock.release()
@@ -256,7 +259,8 @@ def recover_locked(workspace: Workspace) -> str | None:
     root = workspace.root
     document = journal.read_journal(root)
     if document is None:
-        journal.remove_orphans(root)
+        if journal.orphans_possible(root):
+            journal.remove_orphans(root)
         return None
     log.warning("completing the interrupted change %r", document.get("message"))
     journal.run_operations(root, document["operations"])

@@ -129,6 +129,29 @@ def test_killed_note_leaves_file_readable(workspace, tmp_path):
     yamlio.read(workspace / "clients" / "kiss-peter.yaml")
 
 
+def test_killed_notes_each_committed(workspace):
+    assert run(workspace, "add", "Kiss Péter", "--email", "peter@pelda.hu").exit_code == 0
+    random.seed(12)
+    for attempt in range(8):
+        process = subprocess.Popen([*PANDAI, "-w", str(workspace), "note", "kiss-peter",
+                                    f"attempt {attempt}"], env=process_env(),
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(random.uniform(0.05, 0.4))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        # A kill inside git can leave its lock files. A user removes them, as git's error
+        # message suggests, once no git process runs.
+        for lock in (".git/index.lock", ".git/HEAD.lock", ".git/refs/heads/main.lock"):
+            (workspace / lock).unlink(missing_ok=True)
+        result = subprocess.run([*PANDAI, "-w", str(workspace), "list", "--format", "ids"],
+                                env=process_env(), capture_output=True, text=True, check=False)
+        assert result.returncode == 0, result.stderr
+        assert uncommitted(workspace) == ""
+    notes = yamlio.read(workspace / "clients" / "kiss-peter.yaml").get("notes") or []
+    commits = git(workspace, "log", "--format=%s", "--", "clients/kiss-peter.yaml").splitlines()
+    assert len(notes) == commits.count("pandai: note kiss-peter (note)")
+
+
 def test_journal_rolled_forward(workspace):
     from pandai import journal
 
@@ -153,6 +176,77 @@ def test_orphaned_temporary_removed(workspace):
     orphan.write_text("name: Half\n", encoding="utf-8")
     assert run(workspace, "add", "Kiss Péter", "--email", "peter@pelda.hu").exit_code == 0
     assert not orphan.exists()
+
+
+def test_orphans_removed_in_every_folder(workspace):
+    orphans = [workspace / "clients" / ".kiss-peter.yaml.a1.tmp",
+               workspace / "archive" / ".nagy-eva.yaml.b2.tmp",
+               workspace / ".views.yaml.c3.tmp",
+               workspace / "files" / "kiss-peter" / ".ajanlat.pdf.d4.tmp"]
+    kept = [workspace / "clients" / ".notes.yaml", workspace / "clients" / "draft.tmp",
+            workspace / "files" / "kiss-peter" / "ajanlat.pdf"]
+    for path in orphans + kept:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("half\n", encoding="utf-8")
+    folder = workspace / "clients" / ".folder.tmp"
+    folder.mkdir()
+    assert run(workspace, "add", "Tóth János", "--email", "janos@pelda.hu").exit_code == 0
+    for path in orphans:
+        assert not path.exists(), path
+    for path in kept:
+        assert path.exists(), path
+    assert folder.is_dir()
+
+
+# Stages an attachment in a change and dies by SIGKILL before the journal is written.
+KILLED_STAGING = """
+import os, signal, sys
+from pathlib import Path
+from pandai import store
+from pandai.workspace import Workspace
+
+workspace = Workspace(Path(sys.argv[1]))
+with store.Change(workspace, "attach") as change:
+    change.stage(workspace.root / "files" / "kiss-peter" / "offer.pdf", "offer")
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_killed_change_orphan_removed(workspace):
+    folder = workspace / "files" / "kiss-peter"
+    folder.mkdir(parents=True)
+    (folder / "old.pdf").write_text("old\n", encoding="utf-8")
+    assert run(workspace, "add", "Kiss Péter", "--email", "peter@pelda.hu").exit_code == 0
+    killed = subprocess.run([sys.executable, "-c", KILLED_STAGING, str(workspace)],
+                            env=process_env(), check=False)
+    assert killed.returncode == -signal.SIGKILL
+    assert [path.name for path in folder.glob(".offer.pdf.*.tmp")]
+    assert run(workspace, "note", "kiss-peter", "Called").exit_code == 0
+    assert not list(folder.glob(".*.tmp"))
+    assert (folder / "old.pdf").exists()
+
+
+def test_orphan_search_skipped_when_clean(workspace):
+    from pandai import journal
+
+    assert run(workspace, "add", "Kiss Péter", "--email", "peter@pelda.hu").exit_code == 0
+    assert journal.orphans_possible(workspace) is False
+    (workspace / "archive").mkdir(exist_ok=True)
+    assert journal.orphans_possible(workspace) is True
+
+    assert run(workspace, "note", "kiss-peter", "Called").exit_code == 0
+    assert journal.orphans_possible(workspace) is False
+    (workspace / ".pandai" / journal.STAGING_MARKER).touch()
+    assert journal.orphans_possible(workspace) is True
+
+
+def test_failed_change_keeps_marker(workspace):
+    from pandai import journal
+
+    assert run(workspace, "note", "nobody", "Called").exit_code != 0
+    assert (workspace / ".pandai" / journal.STAGING_MARKER).exists()
+    assert run(workspace, "add", "Kiss Péter", "--email", "peter@pelda.hu").exit_code == 0
+    assert not (workspace / ".pandai" / journal.STAGING_MARKER).exists()
 
 
 def test_alias_bomb_rejected(workspace):
