@@ -8,13 +8,16 @@ while the other clients keep working, and every write is atomic.
 from __future__ import annotations
 
 import os
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import commit_count, run, uncommitted
 from pandai import store, yamlio
+from pandai.client import to_file_data
 from pandai.workspace import Workspace
 
 # Values that YAML 1.1 or 1.2 readers, or spreadsheets, would turn into numbers, booleans,
@@ -223,3 +226,85 @@ def test_commands_leave_no_temp_files(workspace):
     assert names == ["nagy-ede.yaml"]
     assert uncommitted(workspace) == ""
     assert commit_count(workspace) == 5
+
+
+# Values that the two emitters could write differently, each inside a client-shaped document.
+AWKWARD = [*AMBIGUOUS, "007", "0036301234567", "Yes", "No", "OFF", "2026. 12. 05.", "",
+           " leading space", "trailing space ", "tab\tinside", "a: b", "- dash", "# hash",
+           "quote's", 'double "quote"', "back\\slash", "@bela", "!important", "&anchor",
+           "*alias", "%percent", "`tick`", "{brace}", "[bracket]", "comma, inside", "?",
+           "Árvíztűrő tükörfúrógép", "ŐŰőű", "€ 1 500 000", "\u00a0non-breaking",
+           "zero\u200bwidth", "Ajánlatot kér.\n@bela küldd át.", "two\n\nparagraphs",
+           "trailing spaces  \nnext line", "\n leading newline", "ends with newline\n",
+           "ends with two\n\n", "emoji 😀", "line\u2028separator", "next\x85line",
+           "carriage\rreturn", "bom\ufeff", "bell\x07", "x" * 1500, "x" * 1501,
+           "ab " * 1500, "é" * 1600]
+
+
+def pure_python_dump(data):
+    return yamlio._dump_with(yamlio._dumper(), data)
+
+
+def awkward_client(value):
+    return {"name": value, "phone": "+36301234567", "value": 1500000,
+            "created": date(2026, 10, 2), "tags": yamlio.FlowList(["vip", value]),
+            "notes": [{"at": datetime(2026, 11, 20, 10, 15, tzinfo=timezone(timedelta(hours=1))),
+                       "by": "anna", "kind": "call", "text": value}],
+            "status_history": [yamlio.FlowDict({"at": date(2026, 10, 2), "by": "anna",
+                                                "to": value})]}
+
+
+@pytest.mark.parametrize("value", AWKWARD)
+def test_dump_matches_pure_python(value):
+    data = awkward_client(value)
+
+    assert yamlio.dump(data) == pure_python_dump(data)
+
+
+@pytest.mark.parametrize("value", ["emoji 😀", "line\u2028separator", "next\x85line",
+                                   "carriage\rreturn", "tab\tinside", "bom\ufeff",
+                                   "ends with newline\n", "x" * 1501])
+def test_libyaml_not_used_when_unlike(value):
+    assert not yamlio._emits_alike(awkward_client(value))
+
+
+def test_libyaml_not_used_for_flow_datetime():
+    entry = yamlio.FlowDict({"at": datetime(2026, 11, 20, 10, 15), "by": "anna"})
+
+    assert not yamlio._emits_alike({"status_history": [entry]})
+    assert yamlio.dump({"status_history": [entry]}) == pure_python_dump(
+        {"status_history": [entry]})
+
+
+def test_libyaml_writes_demo_clients(demo):
+    workspace = Workspace(demo)
+    documents = [to_file_data(store.read_client(workspace, path), workspace.fieldset)
+                 for path in sorted((demo / "clients").glob("*.yaml"))]
+    fast = yamlio._libyaml_dumper()
+
+    alike = [data for data in documents if yamlio._emits_alike(data)]
+
+    assert fast is not None
+    assert len(alike) >= 40
+    for data in alike:
+        assert yamlio._dump_with(fast, data) == pure_python_dump(data)
+
+
+# Pieces of text, joined: characters and words that YAML treats specially.
+_TEXT = st.lists(st.sampled_from(list("aZ09 -:#'\"!&*?|>%@`,[]{}\n\\/.~_=+\t\r") +
+                                 ["é", "ő", "Ű", "\xa0", "\u200b", "😀", "\x85", "\u2028",
+                                  "\ufeff", "yes", "no", "null", "1e3", "0x1F", "---", "..."]),
+                 max_size=16).map("".join)
+_SCALARS = _TEXT | st.integers() | st.dates() | st.none() | st.booleans()
+_KEYS = st.sampled_from(["name", "email", "at", "by", "to", "text", "x_custom", "Név", "a b"])
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(_KEYS, _SCALARS | st.lists(_SCALARS, max_size=3).map(yamlio.FlowList)
+                       | st.lists(st.dictionaries(_KEYS, _SCALARS, max_size=4), max_size=3)
+                       | st.lists(st.dictionaries(_KEYS, _SCALARS, max_size=4)
+                                  .map(yamlio.FlowDict), max_size=3),
+                       min_size=1, max_size=6))
+def test_dump_matches_pure_python_generated(data):
+    assert yamlio.dump(data) == pure_python_dump(data)
+
