@@ -1,8 +1,9 @@
 """The change journal: multi-file changes that survive a crash as all or nothing.
 
-A change first writes every new file to a synced temporary file beside its target. Then it writes
-the journal, ``.pandai/journal.json``, listing the renames and moves still to do and the commit
-message, and only then applies them. If the process dies (even by SIGKILL) before the journal
+A change first writes every new file to a temporary file beside its target, and flushes them all
+to disk together (:func:`pandai.yamlio.sync_files`). Then it writes the journal,
+``.pandai/journal.json``, listing the renames and moves still to do and the commit message, and
+only then applies them. If the process dies (even by SIGKILL) before the journal
 exists, the workspace is unchanged and the orphaned temporary files are removed later. If it dies
 after, the next pandai command finds the journal and rolls the change forward, including its
 commit. Each step can be repeated safely: a rename whose source is gone is already done.

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import tempfile
 from datetime import date, datetime
 from functools import lru_cache
@@ -274,19 +275,86 @@ def write_atomic(path: Path, text: str) -> None:
     sync_folder(path.parent)
 
 
-def write_temporary(path: Path, text: str) -> Path:
-    """Write ``text`` to a synced temporary file beside ``path`` and return its path."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+def write_temporary(path: Path, content: str | bytes) -> Path:
+    """Write ``content`` to a new temporary file beside ``path`` and return the file's path.
+
+    The file is not flushed to disk yet: pass it to :func:`sync_files` before anything refers
+    to it, so that a change with many files waits for the disk once, not once a file.
+    """
+    data = content.encode("utf-8") if isinstance(content, str) else content
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
+                                             dir=path.parent)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
+                                             dir=path.parent)
+    try:
+        with open(handle, "wb") as stream:
+            stream.write(data)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
     return Path(temporary)
+
+
+# From this many files on, sync_files flushes the whole file system with one syncfs call. For
+# 10 000 new client files that took 0.1 s, against 2.6 s for one fsync each (ext4, measured
+# as docs/benchmarks.md describes under "Import").
+SYNCFS_MIN_FILES = 64
+
+
+def sync_files(paths: list[Path]) -> None:
+    """Flush files and their folders' entries to disk; raise OSError when that fails.
+
+    A few files are flushed one by one with fsync. Many files are flushed by one ``syncfs``
+    call for each file system they are on, where Linux offers it.
+    """
+    folders = {path.parent for path in paths}
+    syncfs = _syncfs() if len(paths) >= SYNCFS_MIN_FILES else None
+    if syncfs is not None:
+        # NOTE: syncfs also flushes what other programs wrote to the same file system, so it
+        # can wait longer than the fsync calls it replaces when much else is being written.
+        devices = {os.stat(folder).st_dev: folder for folder in folders}
+        for folder in devices.values():
+            _syncfs_folder(syncfs, folder)
+        return
+    for path in paths:
+        descriptor = os.open(path, os.O_RDWR)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+    for folder in folders:
+        sync_folder(folder)
+
+
+@lru_cache(maxsize=None)
+def _syncfs() -> Any:
+    """Return libc's syncfs function on Linux, else None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    try:
+        function = ctypes.CDLL(None, use_errno=True).syncfs
+    except (AttributeError, OSError):
+        return None
+    function.argtypes = [ctypes.c_int]
+    function.restype = ctypes.c_int
+    return function
+
+
+def _syncfs_folder(syncfs: Any, folder: Path) -> None:
+    import ctypes
+
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        if syncfs(descriptor) != 0:
+            code = ctypes.get_errno()
+            raise OSError(code, os.strerror(code), str(folder))
+    finally:
+        os.close(descriptor)
 
 
 def sync_folder(folder: Path) -> None:

@@ -8,6 +8,7 @@ while the other clients keep working, and every write is atomic.
 from __future__ import annotations
 
 import os
+import sys
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -308,3 +309,62 @@ _KEYS = st.sampled_from(["name", "email", "at", "by", "to", "text", "x_custom", 
 def test_dump_matches_pure_python_generated(data):
     assert yamlio.dump(data) == pure_python_dump(data)
 
+
+def make_files(folder: Path, count: int) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [yamlio.write_temporary(folder / f"client-{number}.yaml", f"name: C{number}\n")
+             for number in range(count)]
+    return paths
+
+
+def test_write_temporary_beside_target(tmp_path):
+    target = tmp_path / "clients" / "kiss-peter.yaml"
+
+    temporary = yamlio.write_temporary(target, "name: Kiss Péter\n")
+
+    assert temporary.parent == target.parent
+    assert temporary.name.startswith(".kiss-peter.yaml.")
+    assert temporary.suffix == ".tmp"
+    assert temporary.read_text(encoding="utf-8") == "name: Kiss Péter\n"
+    assert not target.exists()
+
+
+def test_sync_few_files_one_by_one(tmp_path, monkeypatch):
+    paths = make_files(tmp_path / "clients", 3)
+    synced = []
+    monkeypatch.setattr(os, "fsync", synced.append)
+    monkeypatch.setattr(yamlio, "_syncfs", lambda: pytest.fail("syncfs used for 3 files"))
+
+    yamlio.sync_files(paths)
+
+    assert len(synced) == 4  # three files and their folder
+
+
+def test_sync_many_files_one_syncfs(tmp_path, monkeypatch):
+    paths = make_files(tmp_path / "clients", yamlio.SYNCFS_MIN_FILES)
+    paths += make_files(tmp_path / "files" / "kiss-peter", 2)
+    calls = []
+
+    def syncfs(descriptor: int) -> int:
+        calls.append(descriptor)
+        return 0
+
+    monkeypatch.setattr(yamlio, "_syncfs", lambda: syncfs)
+    monkeypatch.setattr(os, "fsync", lambda descriptor: pytest.fail("fsync used"))
+
+    yamlio.sync_files(paths)
+
+    assert len(calls) == 1  # both folders are on one file system
+
+
+def test_sync_many_files_failure_raises(tmp_path, monkeypatch):
+    paths = make_files(tmp_path / "clients", yamlio.SYNCFS_MIN_FILES)
+    monkeypatch.setattr(yamlio, "_syncfs", lambda: lambda descriptor: -1)
+
+    with pytest.raises(OSError):
+        yamlio.sync_files(paths)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="syncfs is Linux only")
+def test_syncfs_found_on_linux():
+    assert yamlio._syncfs() is not None
