@@ -93,16 +93,28 @@ def _add_representers(dumper: type) -> None:
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    import yaml
-
     if "\n" in value:
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
     node = dumper.represent_scalar("tag:yaml.org,2002:str", value)
-    resolved = dumper.resolve(yaml.ScalarNode, value, (True, False))
-    if (resolved != "tag:yaml.org,2002:str" or _NUMBER_LIKE.match(value)
-            or value != value.strip() or value == ""):
+    if needs_quotes(value):
         node.style = '"'
     return node
+
+
+def needs_quotes(text: str) -> bool:
+    """Return True when one-line text is written in double quotes, so that it stays text."""
+    import yaml
+
+    resolved = _resolver().resolve(yaml.ScalarNode, text, (True, False))
+    return (resolved != "tag:yaml.org,2002:str" or _NUMBER_LIKE.match(text) is not None
+            or text != text.strip() or text == "")
+
+
+@lru_cache(maxsize=None)
+def _resolver() -> yaml.resolver.Resolver:
+    import yaml
+
+    return yaml.resolver.Resolver()
 
 
 def _represent_datetime(dumper: yaml.SafeDumper, value: datetime) -> yaml.ScalarNode:
@@ -123,6 +135,12 @@ def _represent_flow_list(dumper: yaml.SafeDumper, value: list) -> yaml.SequenceN
 
 def dump(data: Any) -> str:
     """Serialize ``data`` as block-style YAML in the given key order."""
+    from pandai import yaml_direct
+
+    if type(data) is dict:
+        text = yaml_direct.write(data)
+        if text is not None:
+            return text
     fast = _libyaml_dumper()
     if fast is not None and type(data) is dict and _emits_alike(data):
         return _dump_with(fast, data)

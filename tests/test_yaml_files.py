@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import commit_count, run, uncommitted
-from pandai import store, yamlio
+from pandai import store, yaml_direct, yamlio
 from pandai.client import to_file_data
 from pandai.workspace import Workspace
 
@@ -368,3 +368,49 @@ def test_sync_many_files_failure_raises(tmp_path, monkeypatch):
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="syncfs is Linux only")
 def test_syncfs_found_on_linux():
     assert yamlio._syncfs() is not None
+
+
+def test_direct_writer_on_demo_clients(demo):
+    workspace = Workspace(demo)
+    documents = [to_file_data(store.read_client(workspace, path), workspace.fieldset)
+                 for path in sorted((demo / "clients").glob("*.yaml"))]
+
+    written = [(data, yaml_direct.write(data)) for data in documents]
+    direct = [(data, text) for data, text in written if text is not None]
+
+    assert len(direct) >= 2  # most demo clients have notes of several lines
+    for data, text in direct:
+        assert text == pure_python_dump(data)
+
+
+@pytest.mark.parametrize("value", AWKWARD)
+def test_direct_writer_awkward_value(value):
+    data = {"name": value, "created": date(2026, 10, 2), "tags": yamlio.FlowList([value]),
+            "status_history": [yamlio.FlowDict({"at": date(2026, 10, 2), "to": value})]}
+
+    text = yaml_direct.write(data)
+
+    assert text is None or text == pure_python_dump(data)
+
+
+_PLAIN_TEXT = st.lists(st.sampled_from(list("aZ09 .-_+/()'\"!&*?%@,:#=~\\") +
+                                       ["é", "ő", "Ű", "\xa0", "€", "yes", "no", "1e3", "...",
+                                        "2026-11-20", "Kft."]),
+                       max_size=8).map("".join)
+_PLAIN_SCALARS = (_PLAIN_TEXT | st.integers() | st.dates() | st.none()
+                  | st.datetimes(timezones=st.sampled_from([timezone.utc,
+                                                            timezone(timedelta(hours=1))])))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.dictionaries(_KEYS, _PLAIN_SCALARS
+                       | st.lists(_PLAIN_TEXT | st.dates(), max_size=3).map(yamlio.FlowList)
+                       | st.lists(st.dictionaries(_KEYS, _PLAIN_SCALARS, min_size=1,
+                                                  max_size=4), max_size=3)
+                       | st.lists(st.dictionaries(_KEYS, _PLAIN_TEXT | st.dates(), max_size=4)
+                                  .map(yamlio.FlowDict), max_size=3),
+                       min_size=1, max_size=8))
+def test_direct_writer_generated(data):
+    text = yaml_direct.write(data)
+
+    assert text is None or text == pure_python_dump(data)
