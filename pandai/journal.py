@@ -35,17 +35,23 @@ def _relative(root: Path, path: Path) -> str:
 def run_operations(root: Path, operations: list[list[str]]) -> None:
     """Apply ``[kind, source, target]`` renames, moves and removals; steps already done are
     skipped."""
-    folders = set()
+    folders: set[Path] = set()
+    created_folders: set[Path] = set()
     for kind, source_text, target_text in operations:
         source, target = root / source_text, root / target_text
-        if not source.exists():
-            continue
-        if kind == "remove":
-            source.unlink()
-            folders.add(source.parent)
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(source, target)
+        try:
+            if kind == "remove":
+                source.unlink()
+                folders.add(source.parent)
+                continue
+            if target.parent not in created_folders:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                created_folders.add(target.parent)
+            os.replace(source, target)
+        except FileNotFoundError:
+            if source.exists():
+                raise
+            continue  # the step was done before an interruption
         folders.update((source.parent, target.parent))
     for folder in folders:
         sync_folder(folder)

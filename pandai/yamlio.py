@@ -301,19 +301,36 @@ def write_temporary(path: Path, content: str | bytes) -> Path:
     """
     data = content.encode("utf-8") if isinstance(content, str) else content
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
-                                             dir=path.parent)
+        descriptor, temporary = _create_temporary(path)
     except FileNotFoundError:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
-                                             dir=path.parent)
+        descriptor, temporary = _create_temporary(path)
     try:
-        with open(handle, "wb") as stream:
-            stream.write(data)
+        remaining = memoryview(data)
+        while remaining:
+            remaining = remaining[os.write(descriptor, remaining):]
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        os.close(descriptor)
+        temporary.unlink(missing_ok=True)
         raise
-    return Path(temporary)
+    os.close(descriptor)
+    return temporary
+
+
+# Flags of a new temporary file, as tempfile.mkstemp uses them.
+_TEMPORARY_FLAGS = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+                    | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+
+
+def _create_temporary(path: Path) -> tuple[int, Path]:
+    # tempfile.mkstemp and a file object took twice the time of these plain calls, which
+    # mattered for an import that stages 10 000 files.
+    while True:
+        temporary = path.parent / f".{path.name}.{os.urandom(6).hex()}.tmp"
+        try:
+            return os.open(temporary, _TEMPORARY_FLAGS, 0o600), temporary
+        except FileExistsError:
+            continue
 
 
 # From this many files on, sync_files flushes the whole file system with one syncfs call. For
