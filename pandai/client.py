@@ -106,7 +106,8 @@ def make_slug(name: str) -> str:
 def make_id(name: str, taken: Iterable[str]) -> str:
     """Return a new unique id for ``name``, adding ``-2``, ``-3``… when the slug is taken."""
     slug = make_slug(name)
-    existing = set(taken)
+    # A set is used as it is: copying it for every new client made a large import quadratic.
+    existing = taken if isinstance(taken, (set, frozenset)) else set(taken)
     if slug not in existing:
         return slug
     number = 2

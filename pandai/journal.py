@@ -1,8 +1,9 @@
 """The change journal: multi-file changes that survive a crash as all or nothing.
 
-A change first writes every new file to a synced temporary file beside its target. Then it writes
-the journal, ``.pandai/journal.json``, listing the renames and moves still to do and the commit
-message, and only then applies them. If the process dies (even by SIGKILL) before the journal
+A change first writes every new file to a temporary file beside its target, and flushes them all
+to disk together (:func:`pandai.yamlio.sync_files`). Then it writes the journal,
+``.pandai/journal.json``, listing the renames and moves still to do and the commit message, and
+only then applies them. If the process dies (even by SIGKILL) before the journal
 exists, the workspace is unchanged and the orphaned temporary files are removed later. If it dies
 after, the next pandai command finds the journal and rolls the change forward, including its
 commit. Each step can be repeated safely: a rename whose source is gone is already done.
@@ -48,17 +49,23 @@ def _relative(root: Path, path: Path) -> str:
 def run_operations(root: Path, operations: list[list[str]]) -> None:
     """Apply ``[kind, source, target]`` renames, moves and removals; steps already done are
     skipped."""
-    folders = set()
+    folders: set[Path] = set()
+    created_folders: set[Path] = set()
     for kind, source_text, target_text in operations:
         source, target = root / source_text, root / target_text
-        if not source.exists():
-            continue
-        if kind == "remove":
-            source.unlink()
-            folders.add(source.parent)
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(source, target)
+        try:
+            if kind == "remove":
+                source.unlink()
+                folders.add(source.parent)
+                continue
+            if target.parent not in created_folders:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                created_folders.add(target.parent)
+            os.replace(source, target)
+        except FileNotFoundError:
+            if source.exists():
+                raise
+            continue  # the step was done before an interruption
         folders.update((source.parent, target.parent))
     for folder in folders:
         sync_folder(folder)

@@ -195,12 +195,15 @@ class Change:
             raise
         return self
 
-    def stage(self, path: Path, text: str) -> None:
-        """Write ``text`` to a synced temporary file now; it replaces ``path`` at the end."""
-        self.stage_file(path, yamlio.write_temporary(path, text))
+    def stage(self, path: Path, content: str | bytes) -> None:
+        """Write ``content`` to a temporary file now; it replaces ``path`` at the end."""
+        self.stage_file(path, yamlio.write_temporary(path, content))
 
     def stage_file(self, path: Path, temporary: Path) -> None:
-        """Rename ``temporary``, a synced file beside ``path``, over ``path`` at the end."""
+        """Rename ``temporary``, a file beside ``path``, over ``path`` at the end.
+
+        Every staged file is flushed to disk before the journal is written.
+        """
         self._operations.append(["write", self._relative(temporary), self._relative(path)])
         self.track(path)
 
@@ -231,17 +234,30 @@ class Change:
     def _relative(self, path: Path) -> str:
         return str(path.relative_to(self.workspace.root))
 
+    def _staged(self) -> list[Path]:
+        return [self.workspace.root / source for operation, source, _target in self._operations
+                if operation == "write"]
+
+    def _discard_staged(self) -> None:
+        for path in self._staged():
+            path.unlink(missing_ok=True)
+
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  traceback: TracebackType | None) -> None:
         root = self.workspace.root
         try:
             if kind is not None:
-                for operation, source, _target in self._operations:
-                    if operation == "write":
-                        (root / source).unlink(missing_ok=True)
+                self._discard_staged()
                 # The marker stays: code that failed may have left a temporary file untracked.
                 return
             if self._operations:
+                # The journal may name only files that are on disk, so that a crash after it
+                # is written can always be rolled forward.
+                try:
+                    yamlio.sync_files(self._staged())
+                except BaseException:
+                    self._discard_staged()
+                    raise
                 journal.write_journal(root, self.message, self._operations, self.paths)
                 journal.run_operations(root, self._operations)
                 self.committed = commit_paths(self.workspace, self.paths, self.message)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import commit_count, git, last_commit_message, run, snapshot, uncommitted
-from pandai import yamlio
+from pandai import gitops, yamlio
 
 
 def read(ws: Path, client_id: str) -> dict:
@@ -235,6 +235,52 @@ def test_many_rows_one_commit(workspace, tmp_path):
     assert last_commit_message(workspace) == "pandai: import nagy.csv: 1500 created, 0 updated"
     assert commit_count(workspace) == 3
     assert uncommitted(workspace) == ""
+
+
+def test_many_rows_stored_in_one_pack(workspace, tmp_path):
+    rows = [["Név", "E-mail"]]
+    rows += [[f"Ügyfél {number:05d}", f"ugyfel{number}@nagyon-hosszu-domain-nev.hu"]
+             for number in range(1200)]
+    source = write_csv(tmp_path / "nagy.csv", rows)
+    loose_before = count_objects(workspace)["count"]
+
+    result = run(workspace, "import", source, "--yes")
+
+    counts = count_objects(workspace)
+    assert result.exit_code == 0, result.stderr
+    assert counts["in-pack"] >= 1200
+    assert counts["count"] - loose_before < 10  # the trees and the commit
+    assert git(workspace, "fsck", "--no-progress") == ""
+    assert uncommitted(workspace) == ""
+
+
+def test_many_paths_converted_by_git(workspace):
+    # The pack contains the bytes as written, so git stores the converted object itself.
+    paths = []
+    for number in range(1200):
+        path = workspace / "clients" / f"ugyfel-{number:05d}.yaml"
+        path.write_bytes(f"name: Ügyfél {number}\r\nemail: u{number}@pelda.hu\r\n".encode())
+        paths.append(path)
+
+    assert gitops.commit(workspace, paths, "pandai: import", ("Anna", "anna@pelda.hu"))
+
+    stored = git(workspace, "show", "HEAD:clients/ugyfel-00007.yaml")
+    assert stored == "name: Ügyfél 7\nemail: u7@pelda.hu\n"
+    # The unconverted objects in the pack are unreachable, and go with git's next gc.
+    assert git(workspace, "fsck", "--no-progress", "--no-dangling") == ""
+
+
+def test_pack_failure_only_logged(tmp_path, caplog):
+    (tmp_path / "a.yaml").write_text("name: A\n", encoding="utf-8")
+
+    gitops._pack_contents(tmp_path, ["a.yaml"])  # not a git repository
+
+    assert "git fast-import failed" in caplog.text
+
+
+def count_objects(ws: Path) -> dict[str, int]:
+    lines = git(ws, "count-objects", "-v").splitlines()
+    return {key: int(value) for key, value in (line.split(": ") for line in lines)}
 
 
 def test_many_rows_leave_staged_file(workspace, tmp_path):

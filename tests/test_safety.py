@@ -112,6 +112,49 @@ def test_killed_import_all_or_nothing(workspace, tmp_path):
     assert outcomes <= {0, 300}
 
 
+def test_killed_large_import_all_or_nothing(workspace, tmp_path):
+    # 1500 rows take the paths of large changes: one syncfs for the staged files, and a pack
+    # written by git fast-import before the paths are staged.
+    source = tmp_path / "import.csv"
+    write_import_file(source, 1500)
+    random.seed(13)
+    for attempt in range(4):
+        target = tmp_path / f"ws{attempt}"
+        git(tmp_path, "clone", "-q", str(workspace), str(target))
+        process = subprocess.Popen([*PANDAI, "-w", str(target), "import", str(source), "--yes"],
+                                   env=process_env(), stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+        time.sleep(random.uniform(0.3, 1.6))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+
+        result = subprocess.run([*PANDAI, "-w", str(target), "list", "--format", "ids"],
+                                env=process_env(), capture_output=True, text=True, check=False)
+        assert result.returncode == 0, result.stderr
+        assert len(client_names(target)) in (0, 1500)
+        assert not (target / ".pandai" / "journal.json").exists()
+        assert uncommitted(target) == ""
+        assert git(target, "fsck", "--no-progress", "--no-dangling") == ""
+
+
+def test_failed_sync_changes_nothing(workspace, tmp_path, monkeypatch):
+    source = tmp_path / "import.csv"
+    write_import_file(source, 100)
+    before = commit_count(workspace)
+
+    def fail(paths):
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(yamlio, "sync_files", fail)
+    result = run(workspace, "import", str(source), "--yes")
+
+    assert result.exit_code != 0
+    assert client_names(workspace) == set()
+    assert list((workspace / "clients").glob(".*.tmp")) == []
+    assert not (workspace / ".pandai" / "journal.json").exists()
+    assert commit_count(workspace) == before
+
+
 def test_killed_note_leaves_file_readable(workspace, tmp_path):
     assert run(workspace, "add", "Kiss Péter", "--email", "peter@pelda.hu").exit_code == 0
     random.seed(11)

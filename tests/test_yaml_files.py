@@ -8,13 +8,17 @@ while the other clients keep working, and every write is atomic.
 from __future__ import annotations
 
 import os
-from datetime import date
+import sys
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import commit_count, run, uncommitted
-from pandai import store, yamlio
+from pandai import store, yaml_direct, yamlio
+from pandai.client import to_file_data
 from pandai.errors import FileError
 from pandai.workspace import Workspace
 
@@ -249,3 +253,189 @@ def test_settings_memo_keeps_no_errors(workspace: Path) -> None:
         with pytest.raises(FileError, match="invalid YAML"):
             yamlio.read(path, workspace / ".pandai")
     assert not (workspace / ".pandai" / "parsed-views.yaml.marshal").exists()
+
+# Values that the two emitters could write differently, each inside a client-shaped document.
+AWKWARD = [*AMBIGUOUS, "007", "0036301234567", "Yes", "No", "OFF", "2026. 12. 05.", "",
+           " leading space", "trailing space ", "tab\tinside", "a: b", "- dash", "# hash",
+           "quote's", 'double "quote"', "back\\slash", "@bela", "!important", "&anchor",
+           "*alias", "%percent", "`tick`", "{brace}", "[bracket]", "comma, inside", "?",
+           "Árvíztűrő tükörfúrógép", "ŐŰőű", "€ 1 500 000", "\u00a0non-breaking",
+           "zero\u200bwidth", "Ajánlatot kér.\n@bela küldd át.", "two\n\nparagraphs",
+           "trailing spaces  \nnext line", "\n leading newline", "ends with newline\n",
+           "ends with two\n\n", "emoji 😀", "line\u2028separator", "next\x85line",
+           "carriage\rreturn", "bom\ufeff", "bell\x07", "x" * 1500, "x" * 1501,
+           "ab " * 1500, "é" * 1600]
+
+
+def pure_python_dump(data):
+    return yamlio._dump_with(yamlio._dumper(), data)
+
+
+def awkward_client(value):
+    return {"name": value, "phone": "+36301234567", "value": 1500000,
+            "created": date(2026, 10, 2), "tags": yamlio.FlowList(["vip", value]),
+            "notes": [{"at": datetime(2026, 11, 20, 10, 15, tzinfo=timezone(timedelta(hours=1))),
+                       "by": "anna", "kind": "call", "text": value}],
+            "status_history": [yamlio.FlowDict({"at": date(2026, 10, 2), "by": "anna",
+                                                "to": value})]}
+
+
+@pytest.mark.parametrize("value", AWKWARD)
+def test_dump_matches_pure_python(value):
+    data = awkward_client(value)
+
+    assert yamlio.dump(data) == pure_python_dump(data)
+
+
+@pytest.mark.parametrize("value", ["emoji 😀", "line\u2028separator", "next\x85line",
+                                   "carriage\rreturn", "tab\tinside", "bom\ufeff",
+                                   "ends with newline\n", "x" * 1501])
+def test_libyaml_not_used_when_unlike(value):
+    assert not yamlio._emits_alike(awkward_client(value))
+
+
+def test_libyaml_not_used_for_flow_datetime():
+    entry = yamlio.FlowDict({"at": datetime(2026, 11, 20, 10, 15), "by": "anna"})
+
+    assert not yamlio._emits_alike({"status_history": [entry]})
+    assert yamlio.dump({"status_history": [entry]}) == pure_python_dump(
+        {"status_history": [entry]})
+
+
+def test_libyaml_writes_demo_clients(demo):
+    workspace = Workspace(demo)
+    documents = [to_file_data(store.read_client(workspace, path), workspace.fieldset)
+                 for path in sorted((demo / "clients").glob("*.yaml"))]
+    fast = yamlio._libyaml_dumper()
+
+    alike = [data for data in documents if yamlio._emits_alike(data)]
+
+    assert fast is not None
+    assert len(alike) >= 40
+    for data in alike:
+        assert yamlio._dump_with(fast, data) == pure_python_dump(data)
+
+
+# Pieces of text, joined: characters and words that YAML treats specially.
+_TEXT = st.lists(st.sampled_from(list("aZ09 -:#'\"!&*?|>%@`,[]{}\n\\/.~_=+\t\r") +
+                                 ["é", "ő", "Ű", "\xa0", "\u200b", "😀", "\x85", "\u2028",
+                                  "\ufeff", "yes", "no", "null", "1e3", "0x1F", "---", "..."]),
+                 max_size=16).map("".join)
+_SCALARS = _TEXT | st.integers() | st.dates() | st.none() | st.booleans()
+_KEYS = st.sampled_from(["name", "email", "at", "by", "to", "text", "x_custom", "Név", "a b"])
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(_KEYS, _SCALARS | st.lists(_SCALARS, max_size=3).map(yamlio.FlowList)
+                       | st.lists(st.dictionaries(_KEYS, _SCALARS, max_size=4), max_size=3)
+                       | st.lists(st.dictionaries(_KEYS, _SCALARS, max_size=4)
+                                  .map(yamlio.FlowDict), max_size=3),
+                       min_size=1, max_size=6))
+def test_dump_matches_pure_python_generated(data):
+    assert yamlio.dump(data) == pure_python_dump(data)
+
+
+def make_files(folder: Path, count: int) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [yamlio.write_temporary(folder / f"client-{number}.yaml", f"name: C{number}\n")
+             for number in range(count)]
+    return paths
+
+
+def test_write_temporary_beside_target(tmp_path):
+    target = tmp_path / "clients" / "kiss-peter.yaml"
+
+    temporary = yamlio.write_temporary(target, "name: Kiss Péter\n")
+
+    assert temporary.parent == target.parent
+    assert temporary.name.startswith(".kiss-peter.yaml.")
+    assert temporary.suffix == ".tmp"
+    assert temporary.read_text(encoding="utf-8") == "name: Kiss Péter\n"
+    assert not target.exists()
+
+
+def test_sync_few_files_one_by_one(tmp_path, monkeypatch):
+    paths = make_files(tmp_path / "clients", 3)
+    synced = []
+    monkeypatch.setattr(os, "fsync", synced.append)
+    monkeypatch.setattr(yamlio, "_syncfs", lambda: pytest.fail("syncfs used for 3 files"))
+
+    yamlio.sync_files(paths)
+
+    assert len(synced) == 4  # three files and their folder
+
+
+def test_sync_many_files_one_syncfs(tmp_path, monkeypatch):
+    paths = make_files(tmp_path / "clients", yamlio.SYNCFS_MIN_FILES)
+    paths += make_files(tmp_path / "files" / "kiss-peter", 2)
+    calls = []
+
+    def syncfs(descriptor: int) -> int:
+        calls.append(descriptor)
+        return 0
+
+    monkeypatch.setattr(yamlio, "_syncfs", lambda: syncfs)
+    monkeypatch.setattr(os, "fsync", lambda descriptor: pytest.fail("fsync used"))
+
+    yamlio.sync_files(paths)
+
+    assert len(calls) == 1  # both folders are on one file system
+
+
+def test_sync_many_files_failure_raises(tmp_path, monkeypatch):
+    paths = make_files(tmp_path / "clients", yamlio.SYNCFS_MIN_FILES)
+    monkeypatch.setattr(yamlio, "_syncfs", lambda: lambda descriptor: -1)
+
+    with pytest.raises(OSError):
+        yamlio.sync_files(paths)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="syncfs is Linux only")
+def test_syncfs_found_on_linux():
+    assert yamlio._syncfs() is not None
+
+
+def test_direct_writer_on_demo_clients(demo):
+    workspace = Workspace(demo)
+    documents = [to_file_data(store.read_client(workspace, path), workspace.fieldset)
+                 for path in sorted((demo / "clients").glob("*.yaml"))]
+
+    written = [(data, yaml_direct.write(data)) for data in documents]
+    direct = [(data, text) for data, text in written if text is not None]
+
+    assert len(direct) >= 2  # most demo clients have notes of several lines
+    for data, text in direct:
+        assert text == pure_python_dump(data)
+
+
+@pytest.mark.parametrize("value", AWKWARD)
+def test_direct_writer_awkward_value(value):
+    data = {"name": value, "created": date(2026, 10, 2), "tags": yamlio.FlowList([value]),
+            "status_history": [yamlio.FlowDict({"at": date(2026, 10, 2), "to": value})]}
+
+    text = yaml_direct.write(data)
+
+    assert text is None or text == pure_python_dump(data)
+
+
+_PLAIN_TEXT = st.lists(st.sampled_from(list("aZ09 .-_+/()'\"!&*?%@,:#=~\\") +
+                                       ["é", "ő", "Ű", "\xa0", "€", "yes", "no", "1e3", "...",
+                                        "2026-11-20", "Kft."]),
+                       max_size=8).map("".join)
+_PLAIN_SCALARS = (_PLAIN_TEXT | st.integers() | st.dates() | st.none()
+                  | st.datetimes(timezones=st.sampled_from([timezone.utc,
+                                                            timezone(timedelta(hours=1))])))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.dictionaries(_KEYS, _PLAIN_SCALARS
+                       | st.lists(_PLAIN_TEXT | st.dates(), max_size=3).map(yamlio.FlowList)
+                       | st.lists(st.dictionaries(_KEYS, _PLAIN_SCALARS, min_size=1,
+                                                  max_size=4), max_size=3)
+                       | st.lists(st.dictionaries(_KEYS, _PLAIN_TEXT | st.dates(), max_size=4)
+                                  .map(yamlio.FlowDict), max_size=3),
+                       min_size=1, max_size=8))
+def test_direct_writer_generated(data):
+    text = yaml_direct.write(data)
+
+    assert text is None or text == pure_python_dump(data)

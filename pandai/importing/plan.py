@@ -7,16 +7,14 @@ phone, or the same name and company as an earlier row or an existing client. Sta
 workspace are collected by value. An invalid row or an unknown value blocks the whole import.
 
 Memory stays bounded on large files: rows are streamed, and when a :class:`store.Change` is
-given, each new client is rendered and staged in a synced temporary file as soon as its row is
-read, so the plan keeps counts and the rows to report, never the new clients themselves.
+given, each new client is rendered and staged in a temporary file as soon as its row is read,
+so the plan keeps counts and the rows to report, never the new clients themselves.
 :func:`execute_import` runs the planning inside a change, so the staged files are renamed into
 place and committed together at the end, or removed when anything fails.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -296,22 +294,7 @@ class _Planner:
             folder = self.workspace.files_dir / client.id
             if not folder.exists():
                 self.plan.photo_folders.append(folder)
-            stage_bytes(self.change, folder / name, photo.data)
-
-
-def stage_bytes(change: store.Change, path: Path, data: bytes) -> None:
-    """Write ``data`` to a synced temporary file beside ``path``; the change renames it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    change.stage_file(path, Path(temporary))
+            self.change.stage(folder / name, photo.data)
 
 
 def _is_slug(text: str) -> bool:
