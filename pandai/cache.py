@@ -192,7 +192,8 @@ def _load_folder(workspace: Workspace, folder: Path, archived: bool, select: Sel
         parsed[name] = file_problems
         new.add(name, stat_data, digest, summary, tuple(key for key, _text in file_problems))
 
-    if parsed:
+    # Parsed entries follow the kept ones, so the names are out of order when both exist.
+    if parsed and any(first > second for first, second in zip(new.names, new.names[1:])):
         new = new.sorted()
     if git_answered and _proved_by(report, new) and index_checksum(workspace.root) == checksum:
         new.index_checksum = checksum

@@ -152,7 +152,7 @@ def from_file_data(client_id: str, raw: Any, fieldset: FieldSet, path: Path) -> 
     client = Client(client_id, path=path)
     for key, value in raw.items():
         key = str(key)
-        known = fieldset.lookup(key) if key in fieldset.names() else None
+        known = fieldset.by_file_key(key)
         if key in ("notes", "status_history"):
             client.data[key] = _convert_entries(value)
         elif known is not None and value is not None:
