@@ -10,7 +10,6 @@ import logging
 import os
 import shutil
 import subprocess
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -286,6 +285,8 @@ def _pack_contents(root: Path, relative: list[str]) -> None:
     (line endings, filters), ``update-index`` still writes the converted object itself. So the
     pack only saves time, and a failure to write it is logged and otherwise ignored.
     """
+    import tempfile
+
     command = ["git", "-C", str(root), "fast-import", "--quiet", "--done"]
     with tempfile.TemporaryFile() as errors:
         try:

@@ -13,8 +13,11 @@ import gettext
 import locale
 import os
 from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from decimal import Decimal
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "pandai"

@@ -19,7 +19,6 @@ folder, and the next change lists every folder when one of them differs.
 from __future__ import annotations
 
 import fnmatch
-import json
 import logging
 import os
 from pathlib import Path
@@ -74,6 +73,8 @@ def run_operations(root: Path, operations: list[list[str]]) -> None:
 def write_journal(root: Path, message: str, operations: list[list[str]],
                   paths: list[Path]) -> None:
     """Record a change before it is applied, so that a crash can be rolled forward."""
+    import json
+
     document = {"message": message, "operations": operations,
                 "paths": [_relative(root, path) for path in paths]}
     write_atomic(journal_path(root), json.dumps(document, ensure_ascii=False, indent=1))
@@ -94,6 +95,8 @@ def read_journal(root: Path) -> dict | None:
     A journal that is not valid JSON was itself cut off while being written: its change had not
     started, so it is dropped.
     """
+    import json
+
     path = journal_path(root)
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
@@ -118,6 +121,8 @@ def begin_staging(root: Path) -> None:
 
 def end_staging(root: Path) -> None:
     """Record the staging folders after a change whose temporary files are all gone."""
+    import json
+
     state = root / ".pandai"
     record = state / FOLDERS_RECORD
     try:
@@ -135,6 +140,8 @@ def orphans_possible(root: Path) -> bool:
     milliseconds. A file that another program creates right after a change ends may leave it
     unchanged, and stays until a folder changes again. The marker covers pandai's own files.
     """
+    import json
+
     state = root / ".pandai"
     if (state / STAGING_MARKER).exists():
         return True

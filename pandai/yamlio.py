@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import re
 import sys
-import tempfile
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -306,6 +305,8 @@ def parse_remembered(text: str, path: Path, memo_dir: Path) -> Any:
         pass
     data = parse(text, path)
     if memo_dir.is_dir():
+        import tempfile
+
         temporary = None
         try:
             handle, temporary = tempfile.mkstemp(prefix=f".{memo.name}.", dir=memo_dir)
@@ -320,6 +321,8 @@ def parse_remembered(text: str, path: Path, memo_dir: Path) -> Any:
 
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a synced temporary file and a rename."""
+    import tempfile
+
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import List, Optional
 
 import typer
@@ -11,7 +10,6 @@ from typing import Annotated
 from pandai import actions, query, store
 from pandai.cli import completion, output
 from pandai.cli.common import ask, confirm, echo, is_terminal, open_workspace, use_color, warn
-from pandai.cli.editor import edit_in_editor
 from pandai.errors import DuplicateClient, InvalidInput
 from pandai.i18n import _, ngettext
 
@@ -80,6 +78,8 @@ def register(app: typer.Typer) -> None:
         output.check_format(output_format, ("text", "json"))
         found = store.find_client(workspace, client, include_archived=True)
         if output_format == "json":
+            import json
+
             echo(json.dumps(output.client_record(found), ensure_ascii=False, indent=2))
         else:
             echo(output.render_profile(workspace, found, use_color(ctx)))
@@ -97,6 +97,8 @@ def register(app: typer.Typer) -> None:
         if assignments:
             outcome = actions.edit_client(workspace, client, assignments)
         else:
+            from pandai.cli.editor import edit_in_editor
+
             outcome = edit_in_editor(workspace, client)
             if outcome is None:
                 echo(_("Nothing changed."))

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from datetime import date, datetime
 from typing import Any
 
@@ -93,12 +90,17 @@ def render_data(workspace: Workspace, clients: list[Client], columns: list[Field
     if output == "ids":
         return "\n".join(client.id for client in clients)
     if output == "json":
+        import json
+
         return json.dumps([client_record(client) for client in clients], ensure_ascii=False,
                           indent=2)
     if output == "yaml":
         from pandai import yamlio
 
         return yamlio.dump([client_record(client) for client in clients]).rstrip("\n")
+    import csv
+    import io
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["id", *(column.name for column in columns if column.name != "id")])
