@@ -24,6 +24,7 @@ from pandai.actions import now
 from pandai.client import Client, make_id
 from pandai.errors import InvalidInput
 from pandai.i18n import _, ngettext
+from pandai.importing.checking import CheckedRows
 from pandai.importing.headers import guess_mapping, parse_map_option
 from pandai.importing.mappings import (SavedMapping, imports_path, load_mapping,
                                        parse_value_map, render_saved, resolve_owner_map,
@@ -175,13 +176,20 @@ def plan_import(workspace: Workspace, path: Path, options: ImportOptions | None 
     builder = RowBuilder(workspace, table, mapping,
                          resolve_status_map(workspace, saved.status_map),
                          resolve_owner_map(workspace, saved.owner_map))
-    planner = _Planner(workspace, plan, options, change)
+    def reopen() -> Table:
+        return read_table(path, encoding=options.encoding, delimiter=options.delimiter,
+                          sheet=options.sheet)
+
     count = 0
-    for row in table.rows:
-        planner.add(row.number, builder.build(row))
-        count += 1
-        if progress and count % _PROGRESS_EVERY == 0:
-            progress(count)
+    # A large file's rows are checked in a second process, which starts before the planner
+    # reads the workspace's clients, so that both run at once.
+    with CheckedRows(builder, table, reopen) as checked:
+        planner = _Planner(workspace, plan, options, change)
+        for number, result in checked:
+            planner.add(number, result)
+            count += 1
+            if progress and count % _PROGRESS_EVERY == 0:
+                progress(count)
     if progress:
         progress(count)
     return plan
