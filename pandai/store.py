@@ -177,6 +177,8 @@ class Change:
         self._tracked: set[Path] = set()  # the same paths, for a fast lookup on large imports
         self.committed = False
         self._operations: list[list[str]] = []
+        self._temporaries: list[Path] = []  # the sources of the "write" operations
+        self._root_prefix = str(workspace.root) + os.sep
         self._lock = None
         # The contents staged before PACK_MIN_FILES files start the pack, and None after.
         self._unpacked: list[bytes] | None = []
@@ -234,6 +236,7 @@ class Change:
         Every staged file is flushed to disk before the journal is written.
         """
         self._operations.append(["write", self._relative(temporary), self._relative(path)])
+        self._temporaries.append(temporary)
         self.track(path)
 
     def save(self, client: Client) -> Path:
@@ -261,11 +264,15 @@ class Change:
             self.paths.append(path)
 
     def _relative(self, path: Path) -> str:
+        # For a path under the root, slicing gives what relative_to gives without building Path
+        # objects, which matters because an import calls this twice a row.
+        text = str(path)
+        if text.startswith(self._root_prefix):
+            return text[len(self._root_prefix):]
         return str(path.relative_to(self.workspace.root))
 
     def _staged(self) -> list[Path]:
-        return [self.workspace.root / source for operation, source, _target in self._operations
-                if operation == "write"]
+        return self._temporaries
 
     def _discard_staged(self) -> None:
         for path in self._staged():
