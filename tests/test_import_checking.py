@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
+from conftest import run, snapshot, uncommitted
 from pandai.errors import ImportFileError
 from pandai.importing import checking
 from pandai.importing.plan import ImportOptions, open_table, plan_import
@@ -15,28 +17,34 @@ from pandai.importing.readers import read_table
 from pandai.importing.rows import RowBuilder
 from pandai.workspace import Workspace
 
+# The second process starts only on Linux with at least two cores.
+needs_two_cores = pytest.mark.skipif(
+    not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2,
+    reason="the second process needs two cores")
 HEADER = ["Név", "Cég", "E-mail", "Telefon", "Státusz", "Érték", "Következő teendő"]
 
 
-def write_rows(path: Path, count: int, broken_row: int | None = None) -> None:
-    """Write ``count`` rows with invalid, damaged, repaired and duplicate values among them."""
+def write_rows(path: Path, count: int, broken_row: int | None = None,
+               invalid: bool = True) -> None:
+    """Write ``count`` rows with repaired and duplicate values among them, and with invalid,
+    damaged and unknown ones unless ``invalid`` is false."""
     with path.open("w", encoding="utf-8", newline="") as stream:
         writer = csv.writer(stream, delimiter=";")
         writer.writerow(HEADER)
         for number in range(count):
             email, phone = f"ugyfel{number}@pelda.hu", f"+3630{2000000 + number}"
-            status, value, due = "Új lead", f"{number} 000 Ft", "2026.12.01."
-            if number % 97 == 0:
+            status, value, due = "New lead", f"{number} 000 Ft", "2026.12.01."
+            if number % 97 == 0 and invalid:
                 email = f"rossz{number}@"
-            if number % 89 == 0:
+            if number % 89 == 0 and invalid:
                 phone = "3.63E+10"
             if number % 83 == 0:
                 phone = f"3630{3000000 + number}"
             if number % 79 == 0:
                 email = "ugyfel1@pelda.hu"
-            if number % 73 == 0:
+            if number % 73 == 0 and invalid:
                 status = "Ismeretlen"
-            if number % 71 == 0:
+            if number % 71 == 0 and invalid:
                 due = "2026.13.45."
             row = [f"Ügyfél {number}", f"Cég {number % 50}", email, phone, status, value, due]
             if number == broken_row:
@@ -70,6 +78,7 @@ def test_second_process_same_plan(workspace, tmp_path, monkeypatch):
         assert shared[key] == alone[key], key
 
 
+@needs_two_cores
 def test_second_process_started(workspace, tmp_path, monkeypatch):
     source = tmp_path / "clients.csv"
     write_rows(source, 600)
@@ -102,7 +111,7 @@ def test_stopped_process_rest_checked_here(workspace, tmp_path, monkeypatch):
     alone = plan_rows(workspace, source, monkeypatch, parallel=False)
     original = checking._send_results
 
-    def send_one_batch(connection, builder, rows):
+    def send_one_batch(connection, builder, rows, prepare):
         first = [next(rows) for _index in range(checking._BATCH_ROWS)]
         connection.send([(row.number, builder.build(row)) for row in first])
         os._exit(1)
@@ -112,3 +121,24 @@ def test_stopped_process_rest_checked_here(workspace, tmp_path, monkeypatch):
     monkeypatch.setattr(checking, "_send_results", original)
     for key in alone:
         assert shared[key] == alone[key], key
+
+
+def test_second_process_same_files(workspace, tmp_path, monkeypatch):
+    # The second process renders new clients; the files must be those this process writes.
+    source = tmp_path / "clients.csv"
+    write_rows(source, 1500, invalid=False)
+    copy = tmp_path / "copy"
+    shutil.copytree(workspace, copy)
+
+    monkeypatch.setattr(checking, "PARALLEL_MIN_BYTES", 1 << 40)
+    alone = run(workspace, "import", source, "--yes")
+    monkeypatch.setattr(checking, "PARALLEL_MIN_BYTES", 0)
+    shared = run(copy, "import", source, "--yes")
+
+    assert alone.exit_code == 0, alone.stderr
+    assert shared.exit_code == 0, shared.stderr
+    assert shared.stdout == alone.stdout
+    files = snapshot(workspace)
+    assert len(files) > 1000
+    assert snapshot(copy) == files
+    assert uncommitted(copy) == ""
