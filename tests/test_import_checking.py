@@ -111,7 +111,8 @@ def test_stopped_process_rest_checked_here(workspace, tmp_path, monkeypatch):
     alone = plan_rows(workspace, source, monkeypatch, parallel=False)
     original = checking._send_results
 
-    def send_one_batch(connection, builder, rows, prepare):
+    def send_one_batch(connection, other_end, builder, rows, prepare):
+        other_end.close()
         first = [next(rows) for _index in range(checking._BATCH_ROWS)]
         connection.send([(row.number, builder.build(row)) for row in first])
         os._exit(1)

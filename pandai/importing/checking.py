@@ -97,7 +97,8 @@ class CheckedRows:
         context = multiprocessing.get_context("fork")
         receiver, sender = context.Pipe(duplex=False)
         process = context.Process(target=_send_results, daemon=True,
-                                  args=(sender, self.builder, self.table.rows, self.prepare))
+                                  args=(sender, receiver, self.builder, self.table.rows,
+                                        self.prepare))
         # The second process starts with a copy of this one's buffers, and must not write out
         # text this process has not written yet.
         for stream in (sys.stdout, sys.stderr):
@@ -126,9 +127,12 @@ def _use_second_process(table: Table) -> bool:
     return cores >= 2 and size >= PARALLEL_MIN_BYTES
 
 
-def _send_results(connection, builder: RowBuilder, rows: Iterator[Row],
+def _send_results(connection, other_end, builder: RowBuilder, rows: Iterator[Row],
                   prepare: Callable[[RowResult], None] | None = None) -> None:
     """Build every row and send the results in batches; the body of the second process."""
+    # Without its copy of the reading end, a send fails as soon as the first process is gone,
+    # even by SIGKILL. Otherwise this process would wait on a full pipe and keep the lock.
+    other_end.close()
     # Ctrl-C reaches both processes, and the first one stops this one.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     batch: list[tuple[int, RowResult]] = []
