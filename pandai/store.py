@@ -305,6 +305,8 @@ class Change:
                 self.committed = commit_paths(self.workspace, self.paths, self.message)
             journal.end_staging(root)
         finally:
+            # A step that failed after the files were synced may have left the pack running.
+            self._close_pack()
             if self._lock is not None:
                 self._lock.release()
 
