@@ -33,6 +33,8 @@ _COMMIT_KEYS = r"^(user\.email|commit\.gpgsign|commit\.cleanup|maintenance\.auto
 # Variables that would make git act on another repository or index than the workspace's.
 _SCRUBBED = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
              "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE", "GIT_CEILING_DIRECTORIES")
+# Bytes of file contents collected before they are written to git fast-import at once.
+_PACK_BUFFER_BYTES = 256 * 1024
 
 
 def git_available() -> bool:
@@ -89,22 +91,24 @@ def init_repository(root: Path) -> None:
         run(root, "init", "-q")
 
 
-def commit(root: Path, paths: list[Path], message: str, author: tuple[str, str] | None = None
-           ) -> bool:
+def commit(root: Path, paths: list[Path], message: str, author: tuple[str, str] | None = None,
+           packed: bool = False) -> bool:
     """Commit the changes of ``paths`` alone; return False when there was nothing to commit.
 
     Paths may be files that were created, changed or deleted, or folders. ``author`` (name,
     e-mail) is used only when git has no identity configured, so that a fresh machine can still
     commit. The commit is the one ``git commit --no-verify -m MESSAGE -- PATHS`` makes. When
     nothing but these paths is staged, plumbing commands write it in less than half the time
-    on a large workspace (see _commit_staged).
+    on a large workspace (see _commit_staged). With ``packed``, a large commit does not pack
+    the contents first, because a :class:`BlobPack` has stored them; update-index stores any
+    content it missed.
     """
     relative = [str(path.relative_to(root)) if path.is_absolute() else str(path)
                 for path in paths]
     if not relative:
         return False
     if sum(len(item) + 1 for item in relative) > _MAX_ARGUMENT_BYTES:
-        return _commit_many(root, relative, message, author)
+        return _commit_many(root, relative, message, author, packed)
     names = {Path(item).as_posix() for item in relative}
     state = _commit_state(root)
     if state.head is None or not all(_is_plain_file_name(root, name) for name in names):
@@ -251,14 +255,15 @@ def _identity_arguments(config: dict[str, str | None], author: tuple[str, str] |
 
 
 def _commit_many(root: Path, relative: list[str], message: str,
-                 author: tuple[str, str] | None) -> bool:
+                 author: tuple[str, str] | None, packed: bool = False) -> bool:
     """Commit paths too many for a command line (a large import) by passing them on stdin.
 
     git matches every path against every pathspec, which takes minutes for 100 000 paths, so
     the paths are staged with update-index, which reads exact file names.
     """
     names = "\0".join(relative)
-    _pack_contents(root, relative)
+    if not packed:
+        _pack_contents(root, relative)
     run(root, "update-index", "--add", "--remove", "-z", "--stdin", input_text=names)
     # git diff has no --pathspec-from-file, so the staged names are compared instead.
     staged = {name for name in run(root, "diff", "--cached", "--name-only", "-z",
@@ -277,50 +282,77 @@ def _commit_many(root: Path, relative: list[str], message: str,
 
 
 def _pack_contents(root: Path, relative: list[str]) -> None:
-    """Store the contents of many files in one pack before they are staged.
-
-    ``update-index`` writes each new object as a file of its own, which took 2–4 s for 10 000
-    client files, while ``fast-import`` wrote one pack in 0.5–1 s (docs/benchmarks.md, "Import").
-    Staging then finds the objects already stored. For a file that git converts when staging
-    (line endings, filters), ``update-index`` still writes the converted object itself. So the
-    pack only saves time, and a failure to write it is logged and otherwise ignored.
-    """
-    import tempfile
-
-    command = ["git", "-C", str(root), "fast-import", "--quiet", "--done"]
-    with tempfile.TemporaryFile() as errors:
-        try:
-            process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                       stderr=errors, env=_environment())
-        except OSError as error:
-            log.warning("cannot run git fast-import: %s", error)
-            return
-        try:
-            _write_blobs(process.stdin, root, relative)
-        except BrokenPipeError:
-            pass  # fast-import stopped early; its exit status and message follow
-        finally:
-            try:
-                process.stdin.close()
-            except BrokenPipeError:
-                pass
-            status = process.wait()
-        if status != 0:
-            errors.seek(0)
-            log.warning("git fast-import failed, so git stores each file on its own: %s",
-                        errors.read().decode(errors="replace").strip())
-
-
-def _write_blobs(stream, root: Path, relative: list[str]) -> None:
+    """Store the contents of many files in one pack before they are staged (see BlobPack)."""
+    pack = BlobPack(root)
     for name in relative:
         try:
             data = (root / name).read_bytes()
         except OSError:
             continue  # a removed path has no contents; update-index reports unreadable files
-        stream.write(b"blob\ndata %d\n" % len(data))
-        stream.write(data)
-        stream.write(b"\n")
-    stream.write(b"done\n")
+        pack.add(data)
+    pack.close()
+
+
+class BlobPack:
+    """A ``git fast-import`` process that stores file contents in one pack as they are given.
+
+    ``update-index`` writes each new object as a file of its own, which took 2–4 s for 10 000
+    client files, while ``fast-import`` wrote one pack in 0.5–1 s (docs/benchmarks.md,
+    "Import"). Staging then finds the objects already stored. For a file that git converts
+    when staging (line endings, filters), ``update-index`` still writes the converted object
+    itself. So the pack only saves time, and a failure to write it is logged and otherwise
+    ignored. Contents of a change that fails or is killed stay in the pack as unreachable
+    objects, which git's garbage collection removes. NOTE: a kill while a content is half sent
+    makes fast-import reject the stream and leave a crash report in the git folder.
+    """
+
+    def __init__(self, root: Path):
+        import tempfile
+
+        self._errors = tempfile.TemporaryFile()
+        command = ["git", "-C", str(root), "fast-import", "--quiet"]
+        try:
+            self._process: subprocess.Popen | None = subprocess.Popen(
+                command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._errors,
+                env=_environment(), bufsize=_PACK_BUFFER_BYTES)
+        except OSError as error:
+            log.warning("cannot run git fast-import: %s", error)
+            self._process = None
+            self._errors.close()
+
+    def add(self, data: bytes) -> None:
+        """Send one file's contents to the pack."""
+        if self._process is None or self._process.stdin.closed:
+            return
+        stream = self._process.stdin
+        try:
+            stream.write(b"blob\ndata %d\n" % len(data))
+            stream.write(data)
+            stream.write(b"\n")
+        except BrokenPipeError:
+            # fast-import stopped early; close() logs its exit status and message.
+            self._close_input()
+
+    def close(self) -> bool:
+        """Write the pack and wait for it; return True when every content was stored."""
+        if self._process is None:
+            return False
+        self._close_input()
+        status = self._process.wait()
+        self._errors.seek(0)
+        message = self._errors.read().decode(errors="replace").strip()
+        self._errors.close()
+        self._process = None
+        if status != 0:
+            log.warning("git fast-import failed, so git stores each file on its own: %s",
+                        message)
+        return status == 0
+
+    def _close_input(self) -> None:
+        try:
+            self._process.stdin.close()
+        except BrokenPipeError:
+            pass
 
 
 def head_message(root: Path) -> str:

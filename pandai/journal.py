@@ -48,26 +48,30 @@ def _relative(root: Path, path: Path) -> str:
 def run_operations(root: Path, operations: list[list[str]]) -> None:
     """Apply ``[kind, source, target]`` renames, moves and removals; steps already done are
     skipped."""
-    folders: set[Path] = set()
-    created_folders: set[Path] = set()
+    # Plain strings, because with Path objects the 10 000 renames of an import took 0.2 s, not
+    # 0.1 s (2 cores, benchmarks/run.py).
+    top = str(root)
+    folders: set[str] = set()
+    created_folders: set[str] = set()
     for kind, source_text, target_text in operations:
-        source, target = root / source_text, root / target_text
+        source, target = os.path.join(top, source_text), os.path.join(top, target_text)
         try:
             if kind == "remove":
-                source.unlink()
-                folders.add(source.parent)
+                os.unlink(source)
+                folders.add(os.path.dirname(source))
                 continue
-            if target.parent not in created_folders:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                created_folders.add(target.parent)
+            target_folder = os.path.dirname(target)
+            if target_folder not in created_folders:
+                os.makedirs(target_folder, exist_ok=True)
+                created_folders.add(target_folder)
             os.replace(source, target)
         except FileNotFoundError:
-            if source.exists():
+            if os.path.exists(source):
                 raise
             continue  # the step was done before an interruption
-        folders.update((source.parent, target.parent))
+        folders.update((os.path.dirname(source), target_folder))
     for folder in folders:
-        sync_folder(folder)
+        sync_folder(Path(folder))
 
 
 def write_journal(root: Path, message: str, operations: list[list[str]],

@@ -6,6 +6,7 @@ repository made by ``pandai init``.
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 from conftest import commit_count, git, last_commit_message, run, snapshot, uncommitted
@@ -276,6 +277,62 @@ def test_pack_failure_only_logged(tmp_path, caplog):
     gitops._pack_contents(tmp_path, ["a.yaml"])  # not a git repository
 
     assert "git fast-import failed" in caplog.text
+
+
+def test_blob_pack_stores_contents(workspace):
+    # git fast-import writes fewer than 100 objects (fastimport.unpackLimit) as loose files.
+    contents = [f"name: Ügyfél {number}\n".encode() for number in range(150)]
+    loose_before = count_objects(workspace)["count"]
+
+    pack = gitops.BlobPack(workspace)
+    for data in contents:
+        pack.add(data)
+
+    assert pack.close() is True
+    for data in contents[::50]:
+        blob = subprocess.run(["git", "-C", str(workspace), "hash-object", "--stdin"],
+                              input=data, capture_output=True, check=True).stdout.strip()
+        stored = subprocess.run(["git", "-C", str(workspace), "cat-file", "blob", blob],
+                                capture_output=True, check=True).stdout
+        assert stored == data
+    assert count_objects(workspace)["count"] == loose_before
+
+
+def test_large_import_packed_once(workspace, tmp_path):
+    # The change sends the contents to git while it stages them, and the commit packs no more.
+    rows = [["Név", "E-mail"]]
+    rows += [[f"Ügyfél {number:05d}", f"ugyfel{number}@pelda.hu"] for number in range(1200)]
+    source = write_csv(tmp_path / "nagy.csv", rows)
+    packs_before = count_objects(workspace)["packs"]
+
+    result = run(workspace, "import", source, "--yes")
+
+    assert result.exit_code == 0, result.stderr
+    assert count_objects(workspace)["packs"] == packs_before + 1
+    assert git(workspace, "show", "HEAD:clients/ugyfel-00007.yaml").startswith(
+        "name: Ügyfél 00007\n")
+    assert git(workspace, "fsck", "--no-progress") == ""
+    assert uncommitted(workspace) == ""
+
+
+def test_failed_large_import_packed_nothing_kept(workspace, tmp_path):
+    # An invalid last row blocks the import after the contents of the others went to git.
+    rows = [["Név", "E-mail"]]
+    rows += [[f"Ügyfél {number:05d}", f"ugyfel{number}@pelda.hu"] for number in range(1200)]
+    rows.append(["Hibás Henrik", "henrik@"])
+    source = write_csv(tmp_path / "nagy.csv", rows)
+    head_before = git(workspace, "rev-parse", "HEAD")
+
+    result = run(workspace, "import", source, "--yes")
+
+    assert result.exit_code != 0
+    assert "invalid" in result.stderr
+    assert git(workspace, "rev-parse", "HEAD") == head_before
+    assert not list((workspace / "clients").glob("ugyfel*.yaml"))
+    assert not list((workspace / "clients").glob(".*.tmp"))
+    assert not list((workspace / ".git").glob("fast_import_crash_*"))
+    assert git(workspace, "fsck", "--no-progress", "--no-dangling") == ""
+    assert uncommitted(workspace) == ""
 
 
 def count_objects(ws: Path) -> dict[str, int]:

@@ -137,6 +137,54 @@ def test_killed_large_import_all_or_nothing(workspace, tmp_path):
         assert git(target, "fsck", "--no-progress", "--no-dangling") == ""
 
 
+def processes_using(ws: Path) -> list[int]:
+    """Return the ids of running processes whose command line names ``ws``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            arguments = (entry / "cmdline").read_bytes().split(b"\0")
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if str(ws).encode() in arguments and state != "Z":
+            found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="lists processes through /proc")
+def test_killed_import_second_process_ends(workspace, tmp_path):
+    # 5000 rows are checked in a second process, and their contents streamed to git. A kill
+    # of the import while both run must end them, so that the next change gets the lock.
+    source = tmp_path / "import.csv"
+    write_import_file(source, 5000)
+    random.seed(29)
+    for attempt in range(3):
+        target = tmp_path / f"ws{attempt}"
+        git(tmp_path, "clone", "-q", str(workspace), str(target))
+        process = subprocess.Popen([*PANDAI, "-w", str(target), "import", str(source), "--yes"],
+                                   env=process_env(), stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+        time.sleep(random.uniform(0.5, 1.5))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+
+        deadline = time.monotonic() + 10
+        while processes_using(target) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert processes_using(target) == []
+        added = subprocess.run([*PANDAI, "-w", str(target), "add", "Kiss Péter", "--email",
+                                "peter@pelda.hu"], env=process_env(PANDAI_LOCK_TIMEOUT="5"),
+                               capture_output=True, text=True, check=False)
+        assert added.returncode == 0, added.stderr
+        assert len(client_names(target)) in (1, 5001)
+        assert not list((target / "clients").glob(".*.tmp"))
+        assert not (target / ".pandai" / "journal.json").exists()
+        assert uncommitted(target) == ""
+        assert git(target, "fsck", "--no-progress", "--no-dangling") == ""
+
+
 def test_failed_sync_changes_nothing(workspace, tmp_path, monkeypatch):
     source = tmp_path / "import.csv"
     write_import_file(source, 100)

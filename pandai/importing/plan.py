@@ -16,6 +16,7 @@ place and committed together at the end, or removed when anything fails.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Callable
 
@@ -24,6 +25,7 @@ from pandai.actions import now
 from pandai.client import Client, make_id
 from pandai.errors import InvalidInput
 from pandai.i18n import _, ngettext
+from pandai.importing.checking import CheckedRows
 from pandai.importing.headers import guess_mapping, parse_map_option
 from pandai.importing.mappings import (SavedMapping, imports_path, load_mapping,
                                        parse_value_map, render_saved, resolve_owner_map,
@@ -111,6 +113,48 @@ class ImportPlan:
         return self.created, len(self.targets)
 
 
+@dataclass
+class NewClientDefaults:
+    """The values every new client of an import gets besides its row, read once at the start."""
+
+    first_status: str | None
+    today: date
+    user: str
+    now: datetime
+
+    @classmethod
+    def of(cls, workspace: Workspace) -> NewClientDefaults:
+        return cls(workspace.statuses.first(), workspace.today, workspace.author(), now())
+
+
+def fill_new_client(client: Client, result: RowResult, defaults: NewClientDefaults) -> None:
+    """Give a new client its first status, creation date, status history and notes."""
+    if client.get("status") is None and defaults.first_status:
+        client.set("status", defaults.first_status)
+    if client.get("created") is None:
+        client.set("created", defaults.today)
+    if result.history:
+        client.data["status_history"] = result.history
+    elif client.get("status"):
+        client.record_status(defaults.today, defaults.user, None, client.get("status"))
+    notes = note_entries(result.notes, defaults.now, defaults.user)
+    if notes:
+        client.data["notes"] = notes
+
+
+def render_new_client(workspace: Workspace, result: RowResult,
+                      defaults: NewClientDefaults) -> str | None:
+    """Return the file text the row's client gets if it is created, without changing it.
+
+    Return None for a row that is invalid, or has a photo, which adds to the client's files.
+    """
+    if result.invalid or result.photo is not None:
+        return None
+    client = Client(result.client.id, dict(result.client.data))
+    fill_new_client(client, result, defaults)
+    return store.render_client(workspace, client)
+
+
 def open_table(workspace: Workspace, path: Path, options: ImportOptions
                ) -> tuple[Table, list[str | None], SavedMapping]:
     """Read the header of an import file and decide the target of each column.
@@ -175,13 +219,27 @@ def plan_import(workspace: Workspace, path: Path, options: ImportOptions | None 
     builder = RowBuilder(workspace, table, mapping,
                          resolve_status_map(workspace, saved.status_map),
                          resolve_owner_map(workspace, saved.owner_map))
-    planner = _Planner(workspace, plan, options, change)
+    def reopen() -> Table:
+        return read_table(path, encoding=options.encoding, delimiter=options.delimiter,
+                          sheet=options.sheet)
+
+    defaults = NewClientDefaults.of(workspace)
+
+    def render(result: RowResult) -> None:
+        result.rendered = render_new_client(workspace, result, defaults)
+
     count = 0
-    for row in table.rows:
-        planner.add(row.number, builder.build(row))
-        count += 1
-        if progress and count % _PROGRESS_EVERY == 0:
-            progress(count)
+    # A large file's rows are checked in a second process, which starts before the planner
+    # reads the workspace's clients, so that both run at once. When the import stages files,
+    # that process also renders each row's client as new.
+    prepare = render if change is not None else None
+    with CheckedRows(builder, table, reopen, prepare) as checked:
+        planner = _Planner(workspace, plan, options, change, defaults)
+        for number, result in checked:
+            planner.add(number, result)
+            count += 1
+            if progress and count % _PROGRESS_EVERY == 0:
+                progress(count)
     if progress:
         progress(count)
     return plan
@@ -191,14 +249,12 @@ class _Planner:
     """Sorts built rows into the plan's groups and stages new clients."""
 
     def __init__(self, workspace: Workspace, plan: ImportPlan, options: ImportOptions,
-                 change: store.Change | None):
+                 change: store.Change | None, defaults: NewClientDefaults):
         self.workspace = workspace
         self.plan = plan
         self.options = options
         self.change = change
-        self.user = workspace.author()
-        self.now = now()
-        self.first_status = workspace.statuses.first()
+        self.defaults = defaults
         self.known: dict[tuple[str, str], Client] = {}
         for client in store.load_clients(workspace).clients:
             for key in _keys(client):
@@ -247,7 +303,7 @@ class _Planner:
             plan.duplicates.append(RowIssue(number, described))
             return
         changes = apply_row(target, result, self.options.on_duplicate, self.options.overwrite,
-                            self.workspace.today, self.now, self.user)
+                            self.defaults.today, self.defaults.now, self.defaults.user)
         if self.options.on_duplicate == "merge" and result.photo is not None \
                 and not any(name.startswith("photo.") for name in target.files):
             self._stage_photo(target, result.photo)
@@ -269,22 +325,14 @@ class _Planner:
             client.id = make_id(client.name, self.taken)
         self.taken.add(client.id)
 
-        if client.get("status") is None and self.first_status:
-            client.set("status", self.first_status)
-        if client.get("created") is None:
-            client.set("created", self.workspace.today)
-        if result.history:
-            client.data["status_history"] = result.history
-        elif client.get("status"):
-            client.record_status(self.workspace.today, self.user, None, client.get("status"))
-        notes = note_entries(result.notes, self.now, self.user)
-        if notes:
-            client.data["notes"] = notes
+        fill_new_client(client, result, self.defaults)
         if result.photo is not None:
             self._stage_photo(client, result.photo)
         if self.change is not None:
-            self.change.stage(store.client_path(self.workspace, client),
-                              store.render_client(self.workspace, client))
+            text = result.rendered
+            if text is None:
+                text = store.render_client(self.workspace, client)
+            self.change.stage(store.client_path(self.workspace, client), text)
         self.plan.created += 1
 
     def _stage_photo(self, client: Client, photo) -> None:

@@ -44,6 +44,8 @@ class RowResult:
     remarks: list[str] = field(default_factory=list)
     unknown_status: str | None = None
     unknown_owner: str | None = None
+    # The client's file text if it is created, when a second process rendered it beforehand.
+    rendered: str | None = None
 
 
 class RowBuilder:
