@@ -114,8 +114,15 @@ def _make_date(year: int, month: int, day: int, text: str) -> date:
 
 
 def parse_iso_date(text: str) -> date:
-    """Parse a stored ISO date (``2026-12-05``), also accepting a date-time's date part."""
-    return date.fromisoformat(text.strip()[:10])
+    """Parse a stored ISO date (``2026-12-05``), also accepting a date-time's date part.
+
+    Raise ValueError naming the whole value, in the active language.
+    """
+    try:
+        return date.fromisoformat(text.strip()[:10])
+    except ValueError:
+        raise ValueError(_("{value!r} is not a date: write it as 2026-12-05").format(
+            value=text)) from None
 
 
 def parse_amount(text: str) -> Decimal:

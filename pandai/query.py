@@ -259,7 +259,9 @@ def _sort_key_function(workspace: Workspace, item: Field) -> Callable[[Any], Any
     if item.type == "status":
         order = {name: index for index, name in reversed(list(
             enumerate(workspace.statuses.names())))}
-        return lambda value: (order.get(value, len(order)), fold(str(value)))
+        # A hand-edited file may hold a list or a mapping, which sorts after every status.
+        return lambda value: (order.get(value, len(order)) if isinstance(value, str)
+                              else len(order), fold(str(value)))
     return _sort_key
 
 

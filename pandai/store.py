@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Sequence
 from pandai import cache, gitops, journal, query, yamlio
 from pandai.client import Client, from_file_data, make_id, to_file_data
 from pandai.errors import (AmbiguousClient, ClientNotFound, FileError, InvalidInput,
-                           WorkspaceLocked)
+                           PandaiError, WorkspaceLocked)
 from pandai.i18n import _
 from pandai.parsing import fold
 from pandai.workspace import Workspace
@@ -186,15 +186,21 @@ class Change:
     def __enter__(self) -> Change:
         from filelock import FileLock, Timeout
 
-        self.workspace.state_dir.mkdir(exist_ok=True)
-        self._lock = FileLock(str(self.workspace.state_dir / "lock"))
+        lock_path = self.workspace.state_dir / "lock"
         try:
+            self.workspace.state_dir.mkdir(exist_ok=True)
+            self._lock = FileLock(str(lock_path))
             self._lock.acquire(timeout=LOCK_TIMEOUT_SECONDS)
         except Timeout:
             raise WorkspaceLocked(
                 _("The workspace is locked by another pandai process (waited {seconds:g} s). "
                   "Try again when it has finished; if no pandai runs, delete {path}.").format(
-                    seconds=LOCK_TIMEOUT_SECONDS, path=self.workspace.state_dir / "lock"))
+                    seconds=LOCK_TIMEOUT_SECONDS, path=lock_path))
+        except OSError as error:
+            raise PandaiError(
+                _("Cannot create the lock file {path}: {reason}. Make the .pandai folder "
+                  "writable, then run the command again; nothing was changed.").format(
+                    path=lock_path, reason=error.strerror or error)) from error
         try:
             recover_locked(self.workspace)
             journal.begin_staging(self.workspace.root)

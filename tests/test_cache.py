@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-from conftest import commit_all, git, run, uncommitted
+from conftest import commit_all, commit_count, git, run, uncommitted
 
 from pandai import store
 from pandai.cached_client import CachedClient
@@ -260,6 +260,19 @@ def test_read_only_without_cache(demo: Path, monkeypatch: pytest.MonkeyPatch) ->
         loaded = load(demo)
     assert not (demo / CACHE).exists()
     assert as_records(loaded) == as_records(load_cold(demo, monkeypatch))
+
+
+def test_read_only_state_folder_change(kiss: Path) -> None:
+    # A change needs the lock file in .pandai: without it, a plain message and no change.
+    (kiss / ".pandai" / "lock").touch()
+    before = commit_count(kiss)
+    with read_only(kiss / ".pandai"):
+        result = run(kiss, "note", "kiss-peter", "Visszahívni")
+    assert result.exit_code == 1
+    assert "Cannot create the lock file" in result.output
+    assert "Traceback" not in result.output
+    assert commit_count(kiss) == before
+    assert uncommitted(kiss) == ""
 
 
 def test_many_files_parallel(demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -116,3 +116,26 @@ def test_list_view_matches_full_check(odd: Path, monkeypatch: pytest.MonkeyPatch
         cold = run(odd, "list", "--view", view, "--format", "ids")
         monkeypatch.delenv("PANDAI_CACHE")
         assert result.output == cold.output, view
+
+
+@pytest.mark.parametrize("order", ["status", "-status", "status,name", "next_action", "-value"])
+def test_sort_with_awkward_values(odd: Path, order: str, monkeypatch: pytest.MonkeyPatch
+                                  ) -> None:
+    result = run(odd, "list", "--sort", order, "--format", "ids")
+    assert result.exit_code == 0, result.output
+    assert "lista-tulajdonos" in result.output.split()
+    monkeypatch.setenv("PANDAI_CACHE", "off")
+    assert run(odd, "list", "--sort", order, "--format", "ids").output == result.output
+
+
+def test_status_list_sorts_after_known(odd: Path) -> None:
+    # Known statuses first, in file order, then unknown and invalid ones, then empty ones.
+    ids = run(odd, "list", "--sort", "status", "--format", "ids").output.split()
+    assert ids.index("lista-tulajdonos") > ids.index("kiss-peter")
+    assert ids.index("lista-tulajdonos") < ids.index("ures-ugyfel")
+
+
+def test_invalid_date_names_value(odd: Path) -> None:
+    result = run(odd, "show", "furcsa-ertekek")
+    assert result.exit_code == 0, result.output
+    assert "'holnapután' is not a date: write it as 2026-12-05" in result.output

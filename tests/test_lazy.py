@@ -187,6 +187,24 @@ def test_unknown_command_hungarian():
     assert result.stderr.endswith(_("Error: {message}").format(message=message) + "\n")
 
 
+@pytest.mark.parametrize(("group", "typo", "meant"), [("view", "lsit", "list"),
+                                                      ("team", "ad", "add")])
+def test_unknown_subcommand_one_suggestion(group: str, typo: str, meant: str):
+    result = run(None, group, typo)
+
+    assert result.exit_code == 2
+    assert result.stderr.endswith(f"Error: No such command '{typo}'. Did you mean '{meant}'?\n")
+    assert result.stderr.count("Did you mean") == 1
+
+
+def test_unknown_subcommand_hungarian():
+    result = run(None, "view", "lsit", lang="hu")
+
+    assert result.exit_code == 2
+    assert "Did you mean" not in result.stderr
+    assert result.stderr.count("'list'") == 1
+
+
 def test_unknown_command_without_match():
     result = run(None, "xyzzy")
 

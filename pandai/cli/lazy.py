@@ -138,6 +138,15 @@ def _no_options() -> None:
 _NoSuchCommand = getattr(click.exceptions, "NoSuchCommand", ())
 
 
+class SubcommandGroup(TyperGroup):
+    """A command group such as ``view`` or ``team``, with click's one command suggestion."""
+
+    def resolve_command(self, ctx: click.Context,
+                        args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
+        # TyperGroup's adds a second, untranslated "Did you mean" to click's translated one.
+        return click.Group.resolve_command(self, ctx, args)
+
+
 class LazyGroup(TyperGroup):
     """A Typer group whose commands are built on first use, from :data:`COMMANDS`."""
 

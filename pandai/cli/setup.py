@@ -12,6 +12,7 @@ from typing import Annotated
 from pandai import store
 from pandai.cli import output
 from pandai.cli.common import echo, open_workspace
+from pandai.cli.lazy import SubcommandGroup
 from pandai.config import Member, save_team
 from pandai.errors import InvalidInput
 from pandai.i18n import _
@@ -54,7 +55,8 @@ def register(app: typer.Typer) -> None:
         else:
             echo(_("Next: pandai team add ID --name NAME --email EMAIL, then pandai add NAME."))
 
-    team = typer.Typer(help=_("The people who own clients."), no_args_is_help=True)
+    team = typer.Typer(help=_("The people who own clients."), no_args_is_help=True,
+                       cls=SubcommandGroup)
     app.add_typer(team, name="team")
 
     @team.command("list", help=_("List the team members."))

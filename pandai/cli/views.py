@@ -11,6 +11,7 @@ from typing import Annotated
 from pandai import query, store
 from pandai.cli import completion, output
 from pandai.cli.common import confirm, echo, open_workspace
+from pandai.cli.lazy import SubcommandGroup
 from pandai.errors import InvalidInput
 from pandai.i18n import _
 from pandai.views import View, check_view_name, save_views
@@ -19,7 +20,7 @@ from pandai.views import View, check_view_name, save_views
 def register(app: typer.Typer) -> None:
     """Add the ``view`` command group to ``app``."""
     group = typer.Typer(help=_("Saved views: named filters with sorting and columns."),
-                        no_args_is_help=True)
+                        no_args_is_help=True, cls=SubcommandGroup)
     app.add_typer(group, name="view")
 
     @group.command("list", help=_("List the saved views."))
