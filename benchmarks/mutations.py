@@ -20,12 +20,12 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from collections import defaultdict
 from pathlib import Path
+
+from run import run_once  # noqa: E402 - benchmarks/ is the script's folder.
 
 REPO = Path(__file__).resolve().parents[1]
 STATUSES = ("Kapcsolatfelvétel alatt", "Ajánlat elküldve")
@@ -43,18 +43,9 @@ def run_timed(command: list[str], environment: dict[str, str], folder: Path
               ) -> tuple[float, float]:
     """Run a command in ``folder``; return its wall and CPU time in seconds, or raise
     RuntimeError."""
-    started = time.perf_counter()
     # "python -m" imports from the current folder first, so it must not be a checkout.
-    process = subprocess.Popen(command, cwd=folder, env=environment, stdin=subprocess.DEVNULL,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _pid, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - started
-    errors = process.stderr.read().decode(errors="replace") if process.stderr else ""
-    if process.stderr:
-        process.stderr.close()
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"{' '.join(command)} failed: {errors}")
-    return wall, usage.ru_utime + usage.ru_stime
+    wall, cpu, _memory = run_once(command, cwd=folder, environment=environment)
+    return wall, cpu
 
 
 def git_durations(trace: Path) -> dict[str, float]:

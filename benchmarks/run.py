@@ -92,13 +92,16 @@ class Timing:
         return statistics.median(self.cpus)
 
 
-def run_once(command: list[str], cwd: Path | None = None) -> tuple[float, float, int]:
+def run_once(command: list[str], cwd: Path | None = None,
+             environment: dict[str, str] | None = None) -> tuple[float, float, int]:
     """Run a command; return its wall time, CPU time (seconds) and peak memory (KiB).
 
-    Raise RuntimeError when it fails (grep's "no match", status 1, is no failure).
+    ``environment`` defaults to ENVIRONMENT. Raise RuntimeError when the command fails (grep's
+    "no match", status 1, is no failure).
     """
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, env=ENVIRONMENT, stdin=subprocess.DEVNULL,
+    process = subprocess.Popen(command, cwd=cwd, env=environment or ENVIRONMENT,
+                               stdin=subprocess.DEVNULL,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _pid, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
