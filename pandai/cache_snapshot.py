@@ -176,7 +176,7 @@ def folder_stamp(status: os.stat_result) -> str:
 
 
 class GitReport:
-    """What git says of one folder's files, started early so that it runs beside the cache read.
+    """git's report on one folder's files, started early so that it runs beside the cache read.
 
     The full report (``git ls-files -s``) gives each tracked file's blob id and whether the
     file differs from the index. The quick report (``git ls-files -m``) names only the files

@@ -1,4 +1,4 @@
-"""The cache's quick check: git's index checksum, ``git diff-files`` and the folder listing.
+"""The cache's quick check: git's index checksum, ``git ls-files -m`` and the folder listing.
 
 Once git has reported every client file clean and equal to its cached hash, later loads under
 the same index ask git only for the files that differ, and look at the folder only when its
@@ -22,7 +22,7 @@ QUICK = "unchanged since the cache was written"
 
 
 def quick_load(ws: Path, caplog: pytest.LogCaptureFixture) -> bool:
-    """Load ``ws`` through the cache; return True when the quick check answered."""
+    """Load ``ws`` through the cache; return True when the quick check proved every file."""
     caplog.clear()
     with caplog.at_level(logging.DEBUG, logger="pandai.cache"):
         load(ws)
