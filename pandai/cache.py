@@ -192,7 +192,7 @@ def _load_folder(workspace: Workspace, folder: Path, archived: bool, select: Sel
         parsed[name] = file_problems
         new.add(name, stat_data, digest, summary, tuple(key for key, _text in file_problems))
 
-    # Parsed entries follow the kept ones, so the names are out of order when both exist.
+    # Parsed entries follow the unchanged ones, so the names are out of order when both exist.
     if parsed and any(first > second for first, second in zip(new.names, new.names[1:])):
         new = new.sorted()
     if git_answered and _proved_by(report, new) and index_checksum(workspace.root) == checksum:
@@ -248,8 +248,8 @@ def _client_names(folder: Path, listing: list[str] | None = None) -> list[str]:
 def _check_files(folder: Path, names: list[str], old: Snapshot, started: int,
                  clean: dict[str, str]) -> tuple[Snapshot, list[str], bool]:
     """Return the snapshot of the unchanged files, the names to parse, and whether to write."""
-    kept: list[int] = []
-    kept_stats: list[tuple | None] = []
+    unchanged: list[int] = []  # positions in the old snapshot
+    unchanged_stats: list[tuple | None] = []
     misses: list[str] = []
     dirty = names != old.names
     trusted_before = old.taken - RACY_NANOSECONDS
@@ -283,11 +283,11 @@ def _check_files(folder: Path, names: list[str], old: Snapshot, started: int,
                     stat_data = fresh
                     if status.st_mtime_ns < settled_before and status.st_ctime_ns < settled_before:
                         dirty = True
-            kept.append(position)
-            kept_stats.append(stat_data)
+            unchanged.append(position)
+            unchanged_stats.append(stat_data)
     finally:
         os.close(folder_fd)
-    return old.subset(started, kept, kept_stats), misses, dirty
+    return old.subset(started, unchanged, unchanged_stats), misses, dirty
 
 
 def _proved_by(report: GitReport, snapshot: Snapshot) -> bool:

@@ -52,7 +52,7 @@ class Filter:
         """Return the positions in ``view`` whose client satisfies this filter.
 
         Where the view has the field's summary values, each distinct value is tested once and
-        no client is built; clients whose value only their full data has are tested whole.
+        no client is built. A client whose value only its full data has is tested whole.
         """
         name = self.field.name
         if name == "id":
@@ -266,8 +266,8 @@ def _sort_key_function(workspace: Workspace, item: Field) -> Callable[[Any], Any
 
 
 def _sort_key(value: Any) -> tuple:
-    # Dates and amounts sort by value; text sorts after them, because a hand-edited file may
-    # hold text that did not convert ("holnapután") among the dates of the same field.
+    # Dates and amounts sort by value, and text after them. A hand-edited file may contain text
+    # that did not convert ("holnapután") among the dates of the same field.
     if isinstance(value, (date, int)):
         return (0, value)
     if isinstance(value, list):
