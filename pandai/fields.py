@@ -95,7 +95,7 @@ class FieldSet:
 
     def get(self, name: str) -> Field:
         """Return the field called ``name`` or raise FieldError listing the known fields."""
-        found = self.lookup(name)
+        found = self._by_name.get(name) or self.lookup(name)
         if found is None:
             known = ", ".join(item.name for item in self.fields)
             raise FieldError(

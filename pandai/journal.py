@@ -23,6 +23,7 @@ import logging
 import os
 from pathlib import Path
 
+from pandai.gitops import relative_name
 from pandai.yamlio import sync_folder, write_atomic
 
 log = logging.getLogger(__name__)
@@ -39,10 +40,6 @@ FOLDERS_RECORD = "folders.json"
 
 def journal_path(root: Path) -> Path:
     return root / ".pandai" / JOURNAL_NAME
-
-
-def _relative(root: Path, path: Path) -> str:
-    return str(path.relative_to(root)) if path.is_absolute() else str(path)
 
 
 def run_operations(root: Path, operations: list[list[str]]) -> None:
@@ -80,8 +77,10 @@ def write_journal(root: Path, message: str, operations: list[list[str]],
     import json
 
     document = {"message": message, "operations": operations,
-                "paths": [_relative(root, path) for path in paths]}
-    write_atomic(journal_path(root), json.dumps(document, ensure_ascii=False, indent=1))
+                "paths": [relative_name(root, path) for path in paths]}
+    # Without indent, json uses its C encoder, which took a tenth of the time for the 20 000
+    # entries of a 10 000-row import.
+    write_atomic(journal_path(root), json.dumps(document, ensure_ascii=False))
 
 
 def clear_journal(root: Path) -> None:

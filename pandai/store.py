@@ -177,7 +177,6 @@ class Change:
         self._tracked: set[Path] = set()  # the same paths, for a fast lookup on large imports
         self.committed = False
         self._operations: list[list[str]] = []
-        self._root_prefix = str(workspace.root) + os.sep
         self._lock = None
         # The contents staged before PACK_MIN_FILES files start the pack, and None after.
         self._unpacked: list[bytes] | None = []
@@ -268,12 +267,7 @@ class Change:
             self.paths.append(path)
 
     def _relative(self, path: Path) -> str:
-        # For a path under the root, slicing gives what relative_to gives without building Path
-        # objects, which matters because an import calls this twice a row.
-        text = str(path)
-        if text.startswith(self._root_prefix):
-            return text[len(self._root_prefix):]
-        return str(path.relative_to(self.workspace.root))
+        return gitops.relative_name(self.workspace.root, path)
 
     def _staged(self) -> list[Path]:
         # Built when needed: keeping a Path for each of 100 000 staged files took 50 MB more.

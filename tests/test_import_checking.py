@@ -1,4 +1,4 @@
-"""Checking the rows of a large import in a second process gives the plan one process gives."""
+"""Checking the rows of a large import in worker processes gives the plan one process gives."""
 
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ from pandai.importing.readers import read_table
 from pandai.importing.rows import RowBuilder
 from pandai.workspace import Workspace
 
-# The second process starts only on Linux with at least two cores.
+# Workers start only on Linux with at least two cores.
 needs_two_cores = pytest.mark.skipif(
     not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2,
-    reason="the second process needs two cores")
+    reason="worker processes start only with two cores or more")
 HEADER = ["Név", "Cég", "E-mail", "Telefon", "Státusz", "Érték", "Következő teendő"]
 
 
@@ -64,7 +64,7 @@ def plan_rows(ws: Path, source: Path, monkeypatch, parallel: bool):
             "unknown_statuses": plan.unknown_statuses}
 
 
-def test_second_process_same_plan(workspace, tmp_path, monkeypatch):
+def test_workers_same_plan(workspace, tmp_path, monkeypatch):
     source = tmp_path / "clients.csv"
     write_rows(source, 3000)
     alone = plan_rows(workspace, source, monkeypatch, parallel=False)
@@ -79,7 +79,8 @@ def test_second_process_same_plan(workspace, tmp_path, monkeypatch):
 
 
 @needs_two_cores
-def test_second_process_started(workspace, tmp_path, monkeypatch):
+def test_workers_started(workspace, tmp_path, monkeypatch):
+    # 600 rows are three batches, so the results of both workers must be put in file order.
     source = tmp_path / "clients.csv"
     write_rows(source, 600)
     monkeypatch.setattr(checking, "PARALLEL_MIN_BYTES", 0)
@@ -87,11 +88,12 @@ def test_second_process_started(workspace, tmp_path, monkeypatch):
     table, mapping, _saved = open_table(ws, source, ImportOptions())
     builder = RowBuilder(ws, table, mapping, {}, {})
     with checking.CheckedRows(builder, table, lambda: read_table(source)) as checked:
-        assert checked._process is not None
-        assert checked._process.pid != os.getpid()
+        processes = list(checked.processes)
+        assert len(processes) == checking.MAX_WORKERS
+        assert len({process.pid for process in processes} | {os.getpid()}) == 3
         numbers = [number for number, _result in checked]
     assert numbers == list(range(2, 602))
-    assert not checked._process.is_alive()
+    assert not any(process.is_alive() for process in processes)
 
 
 @pytest.mark.parametrize("parallel", [False, True])
@@ -104,28 +106,35 @@ def test_unreadable_row_same_error(workspace, tmp_path, monkeypatch, parallel):
     assert "2502" in raised.value.message
 
 
-def test_stopped_process_rest_checked_here(workspace, tmp_path, monkeypatch):
-    # The second process dies after its first batch; the rows it did not send are built here.
+@pytest.mark.parametrize("failing", [0, 1])
+def test_stopped_worker_rest_checked_here(workspace, tmp_path, monkeypatch, failing):
+    # One worker dies after its first batch; the rows no worker sent in turn are built here.
     source = tmp_path / "clients.csv"
     write_rows(source, 1000)
     alone = plan_rows(workspace, source, monkeypatch, parallel=False)
     original = checking._send_results
 
-    def send_one_batch(connection, other_end, builder, rows, prepare):
-        other_end.close()
-        first = [next(rows) for _index in range(checking._BATCH_ROWS)]
-        connection.send([(row.number, builder.build(row)) for row in first])
+    def die_after_one_batch(connection, readers, builder, rows, prepare, worker, count):
+        if worker != failing:
+            original(connection, readers, builder, rows, prepare, worker, count)
+            return
+        for reader in readers:
+            reader.close()
+        mine = [row for position, row in enumerate(rows)
+                if position // checking._BATCH_ROWS % count == worker]
+        connection.send([(row.number, builder.build(row))
+                         for row in mine[:checking._BATCH_ROWS]])
         os._exit(1)
 
-    monkeypatch.setattr(checking, "_send_results", send_one_batch)
+    monkeypatch.setattr(checking, "_send_results", die_after_one_batch)
     shared = plan_rows(workspace, source, monkeypatch, parallel=True)
     monkeypatch.setattr(checking, "_send_results", original)
     for key in alone:
         assert shared[key] == alone[key], key
 
 
-def test_second_process_same_files(workspace, tmp_path, monkeypatch):
-    # The second process renders new clients; the files must be those this process writes.
+def test_workers_same_files(workspace, tmp_path, monkeypatch):
+    # The workers render new clients; the files must be those this process writes.
     source = tmp_path / "clients.csv"
     write_rows(source, 1500, invalid=False)
     copy = tmp_path / "copy"

@@ -63,29 +63,46 @@ def type_columns(headers: list[str], mapping: list[str | None]) -> dict[int, int
     return pairs
 
 
-def gather(kind: str, headers: list[str], mapping: list[str | None], values: list[Any],
+@dataclass(frozen=True)
+class HeaderFacts:
+    """What a column's header says about its e-mails or phones, worked out once per table."""
+
+    phone_type: str | None  # the type a phone header names ("Mobile Phone": cell)
+    primary: bool  # the column holds the preferred value ("Primary Phone")
+
+
+def header_facts(headers: list[str]) -> list[HeaderFacts]:
+    """Return the :class:`HeaderFacts` of each column, for :func:`gather`."""
+    return [HeaderFacts(phone_type_of_header(header), is_primary_header(header))
+            for header in headers]
+
+
+def gather(kind: str, facts: list[HeaderFacts], mapping: list[str | None], values: list[Any],
            pairs: dict[int, int], keyed: bool) -> list[Candidate]:
     """Return the candidates of ``kind`` ("email" or "phone") in a row, in column order."""
     found: list[Candidate] = []
+    listed = kind + "s"
     for index, target in enumerate(mapping):
+        if target != kind and target != listed:
+            continue
         value = values[index]
         if value is None:
             continue
-        if keyed and target == kind + "s" and isinstance(value, list):
-            for entry in value:
-                if isinstance(entry, dict) and entry.get("value") not in (None, ""):
-                    found.append(Candidate(entry["value"], entry.get("type"), False, len(found)))
-            continue
-        if target != kind:
+        if target == listed:
+            if keyed and isinstance(value, list):
+                for entry in value:
+                    if isinstance(entry, dict) and entry.get("value") not in (None, ""):
+                        found.append(Candidate(entry["value"], entry.get("type"), False,
+                                               len(found)))
             continue
         texts = cell_text(value).split(GOOGLE_SEPARATOR) if isinstance(value, str) else [value]
         types = _types(values[pairs[index]]) if index in pairs else []
-        header_type = None if keyed or kind != "phone" else phone_type_of_header(headers[index])
+        header_type = None if keyed or kind != "phone" else facts[index].phone_type
         for position, text in enumerate(texts):
             if isinstance(text, str) and not text.strip():
                 continue
             label, marked = types[position] if position < len(types) else (header_type, False)
-            preferred = marked or (not keyed and is_primary_header(headers[index]))
+            preferred = marked or (not keyed and facts[index].primary)
             found.append(Candidate(text.strip() if isinstance(text, str) else text, label,
                                    preferred, len(found)))
     return found

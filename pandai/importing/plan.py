@@ -229,9 +229,9 @@ def plan_import(workspace: Workspace, path: Path, options: ImportOptions | None 
         result.rendered = render_new_client(workspace, result, defaults)
 
     count = 0
-    # A large file's rows are checked in a second process, which starts before the planner
-    # reads the workspace's clients, so that both run at once. When the import stages files,
-    # that process also renders each row's client as new.
+    # A large file's rows are checked in worker processes, which start before the planner
+    # reads the workspace's clients, so that all run at once. When the import stages files,
+    # the workers also render each row's client as new.
     prepare = render if change is not None else None
     with CheckedRows(builder, table, reopen, prepare) as checked:
         planner = _Planner(workspace, plan, options, change, defaults)
@@ -325,12 +325,13 @@ class _Planner:
             client.id = make_id(client.name, self.taken)
         self.taken.add(client.id)
 
-        fill_new_client(client, result, self.defaults)
-        if result.photo is not None:
-            self._stage_photo(client, result.photo)
         if self.change is not None:
+            # A worker process rendered the client as new already (see plan_import).
             text = result.rendered
             if text is None:
+                fill_new_client(client, result, self.defaults)
+                if result.photo is not None:
+                    self._stage_photo(client, result.photo)
                 text = store.render_client(self.workspace, client)
             self.change.stage(store.client_path(self.workspace, client), text)
         self.plan.created += 1

@@ -19,7 +19,7 @@ from pandai.errors import FieldError
 from pandai.i18n import _
 from pandai.importing.cells import (DamagedValue, cell_text, convert_birthday, convert_cell,
                                     repair_phone)
-from pandai.importing.contacts import KINDS, choose, gather, type_columns
+from pandai.importing.contacts import KINDS, choose, gather, header_facts, type_columns
 from pandai.importing.readers import Row, Table
 from pandai.importing.vcard import Photo
 from pandai.parsing import fold
@@ -59,6 +59,7 @@ class RowBuilder:
         self.status_map = status_map
         self.owner_map = owner_map
         self.pairs = type_columns(table.headers, mapping)
+        self.facts = header_facts(table.headers)
 
     def build(self, row: Row) -> RowResult:
         """Return the client of ``row`` with its remarks; invalid cells are listed, not raised."""
@@ -140,7 +141,7 @@ class RowBuilder:
     def _contacts(self, result: RowResult, row: Row) -> None:
         failures = []
         for kind in KINDS:
-            candidates = gather(kind, self.table.headers, self.mapping, row.values, self.pairs,
+            candidates = gather(kind, self.facts, self.mapping, row.values, self.pairs,
                                 self.table.keyed)
             item = self.workspace.fieldset.get(kind)
             choice = choose(candidates, lambda value: self._contact(result, item, value),
