@@ -281,17 +281,13 @@ def _commit_many(root: Path, relative: list[str], message: str,
     ours = set(relative)
     if not staged & ours:
         return False
+    identity = _identity(root, author)
     if staged <= ours:
-        # Nothing else is staged, so the whole index is exactly this change.
-        state = _commit_state(root)
-        config = _commit_config(root)
-        identity = _identity_arguments(config, author)
-        if state.head is not None and state.allows_plumbing(message, config):
-            _commit_staged(root, state.head, message, identity, config)
-        else:
-            run(root, *identity, "commit", "-q", "--no-verify", "-m", message)
+        # Nothing else is staged, so the whole index is exactly this change. (write-tree and
+        # commit-tree, as _commit_staged uses, were no faster for 10 000 new files.)
+        run(root, *identity, "commit", "-q", "--no-verify", "-m", message)
     else:
-        run(root, *_identity(root, author), "commit", "-q", "--no-verify", "-m", message,
+        run(root, *identity, "commit", "-q", "--no-verify", "-m", message,
             "--pathspec-from-file=-", "--pathspec-file-nul", input_text=names)
     return True
 
