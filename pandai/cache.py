@@ -145,7 +145,7 @@ def _load_folder(workspace: Workspace, folder: Path, archived: bool, select: Sel
         database = proof = None
     # Under the index a snapshot was proved with, git only has to name the changed files.
     quick = bool(checksum) and proof is not None and proof[0] == checksum
-    report = GitReport.start(workspace.root, folder, quick)
+    report = GitReport.start(workspace.root, folder, quick, checksum)
     stamp = folder_stamp(os.stat(folder))
     stored_stamp, _space, stored_digest = (proof[1] if proof else "").partition(" ")
     listing = None

@@ -8,6 +8,7 @@ tell whether git's index and the folder listing are still those of a snapshot.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import marshal
 import os
@@ -175,6 +176,17 @@ def folder_stamp(status: os.stat_result) -> str:
     return f"{status.st_ino}:{status.st_mtime_ns}:{status.st_ctime_ns}"
 
 
+# Quick reports started by GitReport.prefetch and not yet taken: (root, folder) → (index
+# checksum, report).
+_prefetched: dict[tuple[str, str], tuple[str, GitReport]] = {}
+
+
+def _discard_prefetched() -> None:
+    while _prefetched:
+        _key, (_checksum, report) = _prefetched.popitem()
+        report.discard()
+
+
 class GitReport:
     """git's report on one folder's files, started early so that it runs beside the cache read.
 
@@ -202,8 +214,19 @@ class GitReport:
         self._clean: dict[str, str] | None = None
 
     @classmethod
-    def start(cls, root: Path, folder: Path, quick: bool = False) -> GitReport | None:
-        """Start the report; None when git is missing. ``finish`` is False outside a work tree."""
+    def start(cls, root: Path, folder: Path, quick: bool = False,
+              checksum: str = "") -> GitReport | None:
+        """Start the report; None when git is missing. ``finish`` is False outside a work tree.
+
+        A quick report that :meth:`prefetch` started under the index ``checksum`` is taken
+        instead of starting another one.
+        """
+        early = _prefetched.pop((str(root), str(folder)), None)
+        if early is not None:
+            early_checksum, report = early
+            if quick and checksum and early_checksum == checksum:
+                return report
+            report.discard()
         if shutil.which("git") is None or not folder.is_relative_to(root):
             return None
         try:
@@ -211,6 +234,27 @@ class GitReport:
         except OSError as error:
             log.warning("cannot run git for the cache: %s", error)
             return None
+
+    @classmethod
+    def prefetch(cls, root: Path, folder: Path) -> None:
+        """Start the quick report of ``folder`` now, for a load later in this process.
+
+        The command line calls this before it loads Typer and the commands, so that git runs
+        meanwhile. The index checksum is read first: a load takes the report only under that
+        same index, because git may have read a newer one.
+        """
+        checksum = index_checksum(root)
+        report = cls.start(root, folder, quick=True) if checksum else None
+        if report is not None:
+            _prefetched[(str(root), str(folder))] = (checksum, report)
+            if len(_prefetched) == 1:
+                atexit.register(_discard_prefetched)
+
+    def discard(self) -> None:
+        """Stop the report and wait for git, when its output is no longer wanted."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.communicate()
 
     def finish(self) -> bool:
         """Read the report; return False when git failed."""

@@ -11,12 +11,18 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 from conftest import commit_all, git
 from test_cache import CACHE, as_records, load, load_cold, set_owner
+
+from pandai import cache_snapshot
+from pandai.cache_snapshot import GitReport, index_checksum
+from pandai.cli import entry
 
 QUICK = "unchanged since the cache was written"
 
@@ -154,3 +160,69 @@ def test_garbage_collection_keeps_live_blobs(proved: Path, caplog: pytest.LogCap
         notes = [client.notes for client in load(proved).clients]
     assert all(notes)
     assert not [record for record in caplog.records if "no cached data" in record.getMessage()]
+
+
+def test_prefetched_report_taken(proved: Path) -> None:
+    folder = proved / "clients"
+    GitReport.prefetch(proved, folder)
+    early = cache_snapshot._prefetched[(str(proved), str(folder))][1]
+    report = GitReport.start(proved, folder, True, index_checksum(proved))
+    assert report is early
+    assert report.finish()
+    assert report.nothing_changed()
+    assert not cache_snapshot._prefetched
+
+
+def test_prefetched_report_dropped_after_commit(proved: Path) -> None:
+    # git may have read the new index, so a load under it starts a report of its own.
+    folder = proved / "clients"
+    GitReport.prefetch(proved, folder)
+    early = cache_snapshot._prefetched[(str(proved), str(folder))][1]
+    set_owner(folder / "kiss-peter.yaml", "bela")
+    commit_all(proved, "Give kiss-peter to bela")
+    report = GitReport.start(proved, folder, True, index_checksum(proved))
+    assert report is not early
+    assert early.process.returncode is not None
+    assert report.finish()
+
+
+def test_prefetched_report_dropped_for_full(proved: Path) -> None:
+    folder = proved / "clients"
+    GitReport.prefetch(proved, folder)
+    early = cache_snapshot._prefetched[(str(proved), str(folder))][1]
+    report = GitReport.start(proved, folder, False)
+    assert report is not early
+    assert not report.quick
+    assert early.process.returncode is not None
+    report.finish()
+
+
+def test_list_process_sees_same_second_edit(proved: Path) -> None:
+    # A real run goes through the entry point, which starts git's report before the rest
+    # loads. A same-size edit right after the last list must still show.
+    command = [sys.executable, "-m", "pandai", "-w", str(proved), "list", "owner=bela",
+               "--format", "ids"]
+    environment = {**os.environ, "PANDAI_LANG": "en"}
+    before = subprocess.run(command, capture_output=True, text=True, env=environment)
+    assert before.returncode == 0, before.stderr
+    assert "kiss-peter" not in before.stdout.split()
+    path = proved / "clients" / "kiss-peter.yaml"
+    size = path.stat().st_size
+    set_owner(path, "bela")
+    assert path.stat().st_size == size
+    after = subprocess.run(command, capture_output=True, text=True, env=environment)
+    assert after.returncode == 0, after.stderr
+    assert "kiss-peter" in after.stdout.split()
+
+
+@pytest.mark.parametrize(("arguments", "expected"), [
+    (["list"], ("list", None)),
+    (["-w", "ws", "list", "owner=anna"], ("list", Path("ws"))),
+    (["--workspace=ws", "--verbose", "list"], ("list", Path("ws"))),
+    (["--color", "never", "-w", "ws", "show", "x"], ("show", Path("ws"))),
+    (["-wws", "list"], (None, None)),
+    (["--unknown", "list"], (None, None)),
+    (["-w"], (None, None)),
+])
+def test_entry_reads_command(arguments: list[str], expected: tuple) -> None:
+    assert entry._command_and_workspace(arguments) == expected
