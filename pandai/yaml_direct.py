@@ -133,5 +133,7 @@ def _text(value: str) -> str | None:
     return value
 
 
+@lru_cache(maxsize=1024)
 def _is_key(key: Any) -> bool:
+    # Cached: every client file repeats the same few keys.
     return type(key) is str and _KEY.match(key) is not None and _text(key) == key
