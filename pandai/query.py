@@ -111,6 +111,12 @@ def parse_filter(workspace: Workspace, text: str) -> Filter:
     parts = [part.strip() for part in raw_value.split(",")] if splittable else [raw_value]
     values = [_convert(workspace, item, part, text, strict=operator != "~")
               for part in parts] if raw_value else [None]
+    if operator in ("<", "<=", ">", ">=") and item.type == "tags":
+        # A client has a list of tags, which no tag is smaller or larger than.
+        raise InvalidInput(
+            _("Invalid filter {filter!r}: tags cannot be compared with {operator}. Use "
+              "{field}=TAG, {field}!=TAG or {field}~TEXT.").format(
+                filter=text, operator=operator, field=name.strip()))
     if operator in ("<", "<=", ">", ">=") and (None in values or len(values) > 1):
         raise InvalidInput(
             _("Invalid filter {filter!r}: {operator} needs exactly one value.").format(
@@ -235,6 +241,10 @@ def sort_clients(workspace: Workspace, clients: list[Client], spec: str) -> list
     keys = [part.strip() for part in spec.split(",") if part.strip()] if spec else []
     for key in reversed(keys):
         descending = key.startswith("-")
+        if not key.lstrip("-+"):
+            raise InvalidInput(_("Cannot sort by {key!r}: the field name is missing. Write a "
+                                 "field after the sign, for example --sort -value.").format(
+                key=key))
         item = workspace.fieldset.lookup(key.lstrip("-+"))
         if item is None:
             raise InvalidInput(_("Cannot sort by {field!r}: unknown field. Known fields: "

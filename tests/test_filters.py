@@ -413,6 +413,8 @@ def test_color_always_show(demo):
     ("status<Új lead,Elvesztett", "< needs exactly one value"),
     ("justtext", "write FIELD OP VALUE"),
     ("=x", "write FIELD OP VALUE"),
+    ("tags>vip", "tags cannot be compared with >"),
+    ("címkék<=vip", "Use címkék=TAG"),
 ])
 def test_bad_filter(demo, bad, reason):
     result = run(demo, "list", bad)
@@ -420,6 +422,15 @@ def test_bad_filter(demo, bad, reason):
     assert result.exit_code == 4
     assert result.stderr.startswith(f"Error: Invalid filter {bad!r}: ")
     assert reason in result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("spec", ["-", "name,+"])
+def test_sort_without_field(demo, spec):
+    result = run(demo, "list", "--sort", spec)
+
+    assert result.exit_code == 4
+    assert "the field name is missing" in result.stderr
     assert result.stdout == ""
 
 
