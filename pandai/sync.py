@@ -122,6 +122,11 @@ def sync(workspace: Workspace, push: bool = True, remote: str = "origin") -> Syn
             listed = "\n".join(f"  {problem.message}" for problem in problems[:20])
             raise InvalidInput(_("Some client files cannot be read, so nothing was synced. Fix "
                                  "them first:\n{problems}").format(problems=listed))
+        # Checked first, so that a sync that cannot run commits and configures nothing.
+        if not gitops.run(root, "remote", check=False).stdout.split():
+            raise SyncError(_("The workspace has no git remote to sync with. Add the team's "
+                              "shared repository with 'git remote add origin URL', then run "
+                              "pandai sync again."))
         ensure_merge_driver(root)
         attributes = ensure_attributes(root)
         paths = [root / name for name in TRACKED if (root / name).exists()]
@@ -129,10 +134,6 @@ def sync(workspace: Workspace, push: bool = True, remote: str = "origin") -> Syn
             paths.append(attributes)
         report.committed_hand_edits = store.commit_paths(workspace, paths, change.message)
 
-        if not gitops.run(root, "remote", check=False).stdout.split():
-            raise SyncError(_("The workspace has no git remote to sync with. Add the team's "
-                              "shared repository with 'git remote add origin URL', then run "
-                              "pandai sync again."))
         branch = _current_branch(root)
         try:
             gitops.run(root, "fetch", "--quiet", remote)

@@ -158,6 +158,24 @@ def test_no_remote_message(workspace):
     assert "Traceback" not in result.output
 
 
+def test_no_remote_changes_nothing(workspace):
+    # A workspace from before .gitattributes existed, with a hand edit: a sync that cannot
+    # reach any remote must not commit either of them.
+    git(workspace, "rm", "-q", ".gitattributes")
+    git(workspace, "commit", "-q", "-m", "Remove the attributes")
+    views = workspace / "views.yaml"
+    views.write_text(views.read_text(encoding="utf-8") + "# hand edit\n", encoding="utf-8")
+    commits = commit_count(workspace)
+
+    result = run(workspace, "sync", "--no-push")
+
+    assert result.exit_code != 0
+    assert "git remote add origin" in result.stderr
+    assert commit_count(workspace) == commits
+    assert not (workspace / ".gitattributes").exists()
+    assert uncommitted(workspace) == " M views.yaml\n"
+
+
 def test_unreachable_remote_message(workspace, tmp_path):
     git(workspace, "remote", "add", "origin", str(tmp_path / "missing.git"))
     result = run(workspace, "sync")
