@@ -9,7 +9,8 @@ from typing import Annotated
 
 from pandai import actions, query, store
 from pandai.cli import completion, output
-from pandai.cli.common import ask, confirm, echo, is_terminal, open_workspace, use_color, warn
+from pandai.cli.common import (ask, confirm, echo, echo_paged, is_terminal, open_workspace,
+                               use_color, warn)
 from pandai.errors import DuplicateClient, InvalidInput
 from pandai.i18n import _, ngettext
 
@@ -153,12 +154,13 @@ def register(app: typer.Typer) -> None:
                                      or "name,id")
 
         if output_format == "table":
-            if saved and saved.title:
-                echo(saved.title)
+            parts = [saved.title] if saved and saved.title else []
             if clients:
-                echo(output.render_table(workspace, clients, shown_columns, use_color(ctx)))
-            echo(ngettext("{count} client", "{count} clients", len(clients)).format(
+                parts.append(output.render_table(workspace, clients, shown_columns,
+                                                 use_color(ctx)))
+            parts.append(ngettext("{count} client", "{count} clients", len(clients)).format(
                 count=len(clients)))
+            echo_paged(ctx, "\n".join(parts))
         elif clients or output_format in ("json", "yaml", "csv"):
             echo(output.render_data(workspace, clients, shown_columns, output_format))
 
@@ -178,10 +180,11 @@ def register(app: typer.Typer) -> None:
         if output_format != "table":
             echo(output.render_data(workspace, clients, columns, output_format))
             return
-        if clients:
-            echo(output.render_table(workspace, clients, columns, use_color(ctx)))
-        echo(ngettext("{count} client", "{count} clients", len(clients)).format(
+        parts = [output.render_table(workspace, clients, columns, use_color(ctx))] \
+            if clients else []
+        parts.append(ngettext("{count} client", "{count} clients", len(clients)).format(
             count=len(clients)))
+        echo_paged(ctx, "\n".join(parts))
 
     @app.command("status", help=_("Move a client to another status; the step is recorded in "
                                  "status_history. A lost status needs a reason."))

@@ -28,6 +28,7 @@ class State:
     color: str = "auto"
     verbose: bool = False
     debug: bool = False
+    pager: bool = True  # False with --no-pager
     opened: list[Workspace] = field(default_factory=list)
 
 
@@ -76,6 +77,44 @@ def echo(text: str = "", err: bool = False) -> None:
     # Colour codes are in the text only when use_color() allowed them, so click must not strip
     # them again when --color always writes to a pipe.
     click.echo(text, err=err, color=True)
+
+
+def echo_paged(ctx: typer.Context, text: str) -> None:
+    """Print text to stdout, through a pager when it is taller than the terminal.
+
+    The pager runs only on a terminal (stdin and stdout) and without ``--no-pager``. It is
+    PANDAI_PAGER, else PAGER, else ``less``, and an empty PANDAI_PAGER or ``cat`` turns paging
+    off. ``less`` gets ``LESS=FRX`` unless LESS is set, as git does, so colours pass and the
+    table stays on the screen after quitting.
+    """
+    pager = os.environ.get("PANDAI_PAGER")
+    if not _wants_pager(ctx, text) or (pager is not None and pager.strip() in ("", "cat")):
+        echo(text)
+        return
+    saved = {key: os.environ.get(key) for key in ("PAGER", "LESS")}
+    if pager is not None:
+        os.environ["PAGER"] = pager
+    os.environ.setdefault("LESS", "FRX")
+    try:
+        click.echo_via_pager(text + "\n", color=True)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _wants_pager(ctx: typer.Context, text: str) -> bool:
+    if not state(ctx).pager or not (sys.stdin.isatty() and sys.stdout.isatty()):
+        return False
+    import shutil
+
+    # Lines wider than the terminal wrap, so they count as several.
+    size = shutil.get_terminal_size()
+    width = max(size.columns, 1)
+    rows = sum(max(1, -(-len(click.unstyle(line)) // width)) for line in text.splitlines())
+    return rows >= size.lines
 
 
 def warn(text: str) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 # Global options that take a value, as pandai.cli.main defines them.
 _VALUE_OPTIONS = ("--workspace", "-w", "--color")
-_FLAG_OPTIONS = ("--verbose", "--debug")
+_FLAG_OPTIONS = ("--verbose", "--debug", "--no-pager")
 
 
 def main() -> None:

@@ -83,6 +83,9 @@ def build_app(modules: Sequence[str] = MODULES,
             debug: Annotated[bool, typer.Option(
                 "--debug", help=_("Log details and show the traceback of internal errors."))
                              ] = False,
+            no_pager: Annotated[bool, typer.Option(
+                "--no-pager", help=_("Print long tables at once instead of through a pager "
+                                     "(PANDAI_PAGER, else PAGER, else less)."))] = False,
             version: Annotated[bool, typer.Option(
                 "--version", callback=_version_callback, is_eager=True,
                 help=_("Show the version and exit."))] = False) -> None:
@@ -91,6 +94,7 @@ def build_app(modules: Sequence[str] = MODULES,
         current.color = color
         current.verbose = verbose
         current.debug = debug
+        current.pager = not no_pager
         if verbose or debug:
             logging.basicConfig(level=logging.DEBUG if debug else logging.INFO,
                                 format="%(levelname)s %(name)s: %(message)s")
