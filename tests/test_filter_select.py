@@ -139,3 +139,25 @@ def test_invalid_date_names_value(odd: Path) -> None:
     result = run(odd, "show", "furcsa-ertekek")
     assert result.exit_code == 0, result.output
     assert "'holnapután' is not a date: write it as 2026-12-05" in result.output
+
+
+def test_table_cells_as_without_memo(odd: Path) -> None:
+    # The table keeps each repeated value's text; every cell must read as formatted alone.
+    from tabulate import tabulate
+
+    from pandai import store
+    from pandai.cli import output
+    from pandai.workspace import Workspace
+
+    workspace = Workspace(odd)
+    clients = store.load_clients(workspace).clients
+    columns = output.resolve_columns(workspace, ["id", "owner", "status", "value", "next_action",
+                                                 "employees", "tags", "last_contact"])
+    expected = tabulate([[output._cell_text(workspace, column,
+                                            output.field_value(workspace, client, column), True)
+                          for column in columns] for client in clients],
+                        headers=[column.title() for column in columns], tablefmt="simple",
+                        disable_numparse=True)
+    table = output.render_table(workspace, clients, columns, True)
+    assert table == expected
+    assert "['anna', 'bela']" in table
