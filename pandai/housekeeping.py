@@ -263,12 +263,20 @@ def undo_last_change(workspace: Workspace) -> str:
 
 
 def _uncommitted_paths(workspace: Workspace) -> list[str]:
-    status = gitops.run(workspace.root, "status", "--porcelain", "--untracked-files=all")
+    """Return the changed tracked files, and the untracked files at a path the last commit
+    touched, which the revert would write over; .pandai/ is left out."""
+    root = workspace.root
+    touched = set(gitops.run(root, "diff-tree", "--no-commit-id", "--name-only", "-r", "-z",
+                             "--no-renames", "HEAD").stdout.split("\0"))
+    status = gitops.run(root, "status", "--porcelain", "-z", "--untracked-files=all",
+                        "--no-renames")
     paths = []
-    for line in status.stdout.splitlines():
-        path = line[3:].strip().strip('"')
-        if path == ".pandai" or path.startswith(".pandai/"):
+    for entry in status.stdout.split("\0"):
+        state, path = entry[:2], entry[3:]
+        if not path or path == ".pandai" or path.startswith(".pandai/"):
             continue
+        if state == "??" and path not in touched:
+            continue  # another untracked file, such as the user's notes, is no obstacle
         paths.append(path)
     return paths
 

@@ -380,6 +380,30 @@ def test_undo_rejects_uncommitted_changes(workspace: Path) -> None:
     assert commit_count(workspace) == before
 
 
+def test_undo_ignores_unrelated_untracked_file(workspace: Path) -> None:
+    assert pandai(workspace, "archive", "--yes").exit_code == 0
+    (workspace / "jegyzet.txt").write_text("my own notes\n")
+    result = pandai(workspace, "undo", "--yes")
+    assert result.exit_code == 0, result.output
+    assert (workspace / "clients" / "old-client.yaml").is_file()
+    assert (workspace / "jegyzet.txt").read_text() == "my own notes\n"
+    assert git(workspace, "status", "--porcelain") == "?? jegyzet.txt\n"
+
+
+def test_undo_rejects_untracked_file_in_its_way(workspace: Path) -> None:
+    # Undoing the archive brings clients/old-client.yaml back, where a new file now is.
+    assert pandai(workspace, "archive", "--yes").exit_code == 0
+    blocking = workspace / "clients" / "old-client.yaml"
+    blocking.write_text("name: Someone Else\n")
+    before = commit_count(workspace)
+    files = snapshot(workspace)
+    result = pandai(workspace, "undo", "--yes")
+    assert_rejected(result, "uncommitted changes")
+    assert "clients/old-client.yaml" in result.output
+    assert snapshot(workspace) == files
+    assert commit_count(workspace) == before
+
+
 def test_undo_without_yes_or_terminal(workspace: Path) -> None:
     before = commit_count(workspace)
     result = pandai(workspace, "undo")
