@@ -263,8 +263,11 @@ def undo_last_change(workspace: Workspace) -> str:
 
 
 def _uncommitted_paths(workspace: Workspace) -> list[str]:
-    """Return the changed tracked files, and the untracked files at a path the last commit
-    touched, which the revert would write over; .pandai/ is left out."""
+    """Return the changed tracked files and the untracked files the revert would write over.
+
+    An untracked file counts when the last commit touched its path. Files in .pandai/ are
+    left out.
+    """
     root = workspace.root
     touched = set(gitops.run(root, "diff-tree", "--no-commit-id", "--name-only", "-r", "-z",
                              "--no-renames", "HEAD").stdout.split("\0"))
