@@ -265,6 +265,11 @@ def test_killed_sync_recovers(team):
         time.sleep(random.uniform(0.05, 0.6))
         process.send_signal(signal.SIGKILL)
         process.wait()
+        # A git command that the killed pandai started goes on until it ends, and holds the
+        # index lock meanwhile, as it would for a user who retries at once.
+        deadline = time.monotonic() + 30
+        while (second / ".git" / "index.lock").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
         for path in (second / "clients").glob("*.yaml"):
             yamlio.read(path)
     result = run(second, "sync")
