@@ -201,7 +201,12 @@ class Change:
                   "writable, then run the command again; nothing was changed.").format(
                     path=lock_path, reason=error.strerror or error)) from error
         try:
-            recover_locked(self.workspace)
+            completed = recover_locked(self.workspace)
+            if completed is not None:
+                self.workspace.warnings.append(
+                    _("An earlier pandai command was interrupted while it saved the change "
+                      "{change!r}; the change is now complete and committed.").format(
+                        change=completed))
             journal.begin_staging(self.workspace.root)
         except BaseException:
             self._lock.release()

@@ -259,6 +259,39 @@ def test_journal_rolled_forward(workspace):
     assert result.stdout.split() == ["kiss-peter"]
     assert commit_count(workspace) == before + 1
     assert uncommitted(workspace) == ""
+    assert "interrupted while it saved the change 'add kiss-peter'" in result.stderr
+
+
+# Writes a change's journal and then gets Ctrl-C (KeyboardInterrupt) before applying it, as an
+# import that the user stops while its files are renamed into place.
+INTERRUPTED_AFTER_JOURNAL = """
+import sys
+from pathlib import Path
+from pandai import journal
+from pandai.cli import main
+
+def interrupted(root, operations):
+    raise KeyboardInterrupt
+journal.run_operations = interrupted
+sys.exit(main.run(sys.argv[1:]))
+"""
+
+
+def test_interrupt_after_journal_reported(workspace):
+    result = subprocess.run([sys.executable, "-c", INTERRUPTED_AFTER_JOURNAL, "-w",
+                             str(workspace), "add", "Kiss Péter", "--email", "peter@pelda.hu"],
+                            env=process_env(), capture_output=True, text=True, check=False)
+    assert result.returncode == 130, result.stderr
+    assert "Interrupted." in result.stderr
+    assert "'add kiss-peter' was already being saved, so the next pandai command completes it" \
+        in result.stderr
+    assert "Traceback" not in result.stderr
+
+    following = run(workspace, "list", "--format", "ids")
+    assert following.exit_code == 0, following.output
+    assert following.stdout.split() == ["kiss-peter"]
+    assert "the change is now complete and committed" in following.stderr
+    assert uncommitted(workspace) == ""
 
 
 def test_orphaned_temporary_removed(workspace):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import gettext
 import importlib
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import click
 import typer
@@ -147,8 +147,18 @@ class SubcommandGroup(TyperGroup):
         return click.Group.resolve_command(self, ctx, args)
 
 
+class Interrupted(Exception):
+    """Ctrl-C during a command, carried past Typer, which would turn it into a silent exit."""
+
+
 class LazyGroup(TyperGroup):
     """A Typer group whose commands are built on first use, from :data:`COMMANDS`."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise Interrupted() from None
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)

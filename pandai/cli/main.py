@@ -23,7 +23,7 @@ from typing import Annotated
 
 from pandai import __version__
 from pandai.cli.common import State, state, warn
-from pandai.cli.lazy import APP_SETTINGS, LazyGroup
+from pandai.cli.lazy import APP_SETTINGS, Interrupted, LazyGroup
 from pandai.errors import ExitStatus, PandaiError
 from pandai.i18n import _, activate, choose_language
 from pandai.workspace_root import language_of
@@ -144,8 +144,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     except _ABORTS:
         click.echo(_("Aborted."), err=True)
         code = ExitStatus.NOT_CONFIRMED
-    except KeyboardInterrupt:
-        click.echo(_("Interrupted."), err=True)
+    except (KeyboardInterrupt, Interrupted):
+        _report_interrupt(current)
         code = 130
     except BrokenPipeError:
         # The reader of a pipe (such as head) stopped early: not an error of pandai's.
@@ -162,6 +162,19 @@ def run(argv: Sequence[str] | None = None) -> int:
         for message in dict.fromkeys(workspace.warnings):
             warn(message)
     return int(code)
+
+
+def _report_interrupt(current: State) -> None:
+    """Print that the command was interrupted, and whether its change is still to be done."""
+    from pandai import journal
+
+    click.echo(_("Interrupted."), err=True)
+    for workspace in current.opened:
+        document = journal.read_journal(workspace.root)
+        if document is not None:
+            # The journal was written, so the change goes ahead when the next command runs.
+            warn(_("The change {change!r} was already being saved, so the next pandai command "
+                   "completes it.").format(change=document.get("message", "")))
 
 
 def _silence_stdout() -> None:
