@@ -354,3 +354,34 @@ def test_many_rows_leave_staged_file(workspace, tmp_path):
     assert "jegyzet.txt" not in git(workspace, "show", "--name-only", "HEAD")
     assert git(workspace, "diff", "--cached", "--name-only") == "jegyzet.txt\n"
     assert commit_count(workspace) == 3
+
+
+def test_preview_lists_first_rows(workspace, tmp_path):
+    rows = [["Név", "E-mail", "Státusz"]]
+    rows += [[f"Ügyfél {number}", "same@pelda.hu", "Lead"] for number in range(25)]
+    source = write_csv(tmp_path / "many.csv", rows)
+
+    short = run(workspace, "import", source, "--dry-run", "--status-map", "Lead=New lead")
+    every = run(workspace, "import", source, "--dry-run", "--status-map", "Lead=New lead",
+                "--all-rows")
+
+    assert short.exit_code == 0, short.stderr
+    assert "Skipped as duplicates: 24\n" in short.stdout
+    assert "  row 22: same e-mail as row 2\n" in short.stdout
+    assert "  row 23: " not in short.stdout
+    assert "  … and 4 more rows (--all-rows lists every row)\n" in short.stdout
+    assert every.exit_code == 0, every.stderr
+    assert "  row 26: same e-mail as row 2\n" in every.stdout
+    assert "more rows" not in every.stdout
+
+
+def test_unknown_status_rows_shortened(workspace, tmp_path):
+    rows = [["Név", "E-mail", "Státusz"]]
+    rows += [[f"Ügyfél {number}", f"u{number}@pelda.hu", "Lead"] for number in range(25)]
+    source = write_csv(tmp_path / "many.csv", rows)
+
+    result = run(workspace, "import", source, "--dry-run")
+
+    assert result.exit_code == 4
+    numbers = ", ".join(str(row) for row in range(2, 22))
+    assert f'  "Lead": rows {numbers}, …\n' in result.stdout

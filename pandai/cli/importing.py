@@ -20,9 +20,10 @@ from typing import Annotated
 from pandai.cli import common
 from pandai.cli.common import ask, confirm, echo, open_workspace
 from pandai.errors import ImportFileError
-from pandai.i18n import _
+from pandai.i18n import _, ngettext
 
 SAMPLE_ROWS = 3  # rows shown beside the mapping at the interactive prompt
+PREVIEW_ROWS = 20  # rows the preview lists in each group, without --all-rows
 _SAMPLE_WIDTH = 24  # characters of a sample value
 
 
@@ -33,8 +34,12 @@ def _column_label(workspace, target: str | None) -> str:
     return "{target} ({label})".format(target=target, label=item.title()) if item else target
 
 
-def render_preview(workspace, plan) -> str:
-    """Return the preview: the column mapping, the counts and the rows of each group."""
+def render_preview(workspace, plan, every_row: bool = False) -> str:
+    """Return the preview: the column mapping, the counts and the rows of each group.
+
+    Each group lists its first PREVIEW_ROWS rows, or every row with ``every_row``.
+    """
+    limit = None if every_row else PREVIEW_ROWS
     table = plan.table
     if table.keyed:
         lines = [_("Import of {file}: {format}.").format(file=plan.path.name,
@@ -57,7 +62,7 @@ def render_preview(workspace, plan) -> str:
     lines.append("")
     lines.append(_("New clients: {count}").format(count=plan.created))
     lines.append(_("Updated clients: {count}").format(count=len(plan.targets)))
-    lines += _issue_lines(plan.updated)
+    lines += _issue_lines(plan.updated, limit)
     groups = ((_("Skipped as duplicates: {count}"), plan.duplicates),
               (_("Skipped as incomplete: {count}"), plan.incomplete),
               (_("Invalid rows: {count}"), plan.invalid),
@@ -66,23 +71,31 @@ def render_preview(workspace, plan) -> str:
     for title, issues in groups:
         if issues:
             lines.append(title.format(count=len(issues)))
-            lines += _issue_lines(issues)
+            lines += _issue_lines(issues, limit)
 
     for title, values in ((_("Unknown statuses: {count}"), plan.unknown_statuses),
                           (_("Unknown owners: {count}"), plan.unknown_owners)):
         if values:
             lines.append(title.format(count=len(values)))
             for value, rows in values.items():
-                numbers = ", ".join(str(row) for row in rows)
+                numbers = ", ".join(str(row) for row in rows[:limit])
+                if limit is not None and len(rows) > limit:
+                    numbers += ", …"
                 text = _("  \"{value}\": row {rows}") if len(rows) == 1 else \
                     _("  \"{value}\": rows {rows}")
                 lines.append(text.format(value=value, rows=numbers))
     return "\n".join(lines)
 
 
-def _issue_lines(issues) -> list[str]:
-    return [_("  row {row}: {message}").format(row=issue.row, message=issue.message)
-            for issue in issues]
+def _issue_lines(issues, limit: int | None) -> list[str]:
+    lines = [_("  row {row}: {message}").format(row=issue.row, message=issue.message)
+             for issue in issues[:limit]]
+    hidden = len(issues) - len(lines)
+    if hidden:
+        lines.append(ngettext("  … and {count} more row (--all-rows lists every row)",
+                              "  … and {count} more rows (--all-rows lists every row)",
+                              hidden).format(count=hidden))
+    return lines
 
 
 def render_mapping(workspace, table, mapping, rows) -> str:
@@ -174,6 +187,10 @@ def register(app: typer.Typer) -> None:
                 help=_("Sheet of an XLSX file; the first one by default."))] = None,
             dry_run: Annotated[bool, typer.Option(
                 "--dry-run", help=_("Show the preview and stop without writing."))] = False,
+            all_rows: Annotated[bool, typer.Option(
+                "--all-rows", help=_("List every row of each group in the preview, not only "
+                                     "the first {count}.").format(count=PREVIEW_ROWS))
+                                ] = False,
             yes: Annotated[bool, typer.Option(
                 "--yes", "-y", help=_("Import without asking after the preview."))] = False
     ) -> None:
@@ -195,7 +212,7 @@ def register(app: typer.Typer) -> None:
         def show_preview(plan) -> None:
             if progress:
                 click.echo("", err=True)
-            echo(render_preview(workspace, plan))
+            echo(render_preview(workspace, plan, all_rows))
 
         if dry_run or not yes:
             plan = plan_import(workspace, file, options, progress)
