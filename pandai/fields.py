@@ -174,7 +174,13 @@ def _convert_email(text: str, workspace: Workspace) -> str:
     try:
         result = validate_email(text, check_deliverability=False)
     except EmailNotValidError as error:
-        raise ValueError(_("not a valid e-mail address ({reason})").format(reason=error)) from None
+        from pandai.email_reasons import translate_reason
+
+        reason = translate_reason(str(error))
+        if reason is None:
+            raise ValueError(_("not a valid e-mail address")) from None
+        raise ValueError(_("not a valid e-mail address ({reason})").format(reason=reason)) \
+            from None
     return result.normalized.lower()
 
 

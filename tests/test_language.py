@@ -232,3 +232,31 @@ def test_help_everywhere(language):
                 without_help.append(f"{path} {parameter.name}")
 
     assert without_help == []
+
+
+@pytest.mark.parametrize("address, english, hungarian", [
+    ("kiss@@pelda.hu", "the part after the @ sign contains invalid characters: '@'",
+     "a @ jel utáni rész érvénytelen karaktereket tartalmaz: '@'"),
+    ("kiss.pelda.hu", "the @ sign is missing", "hiányzik a @ jel"),
+    ("kiss.@pelda.hu", "a period comes right before the @ sign",
+     "közvetlenül a @ jel előtt pont áll"),
+    ("kiss@pelda", "the part after the @ sign has no period", "a @ jel utáni részben nincs pont"),
+])
+def test_email_reason_translated(workspace, address, english, hungarian):
+    in_english = run(workspace, "add", "Kiss Péter", "--email", address)
+    in_hungarian = run(workspace, "add", "Kiss Péter", "--email", address, lang="hu")
+
+    assert in_english.exit_code == 4
+    assert f"not a valid e-mail address ({english})" in in_english.stderr
+    assert in_hungarian.exit_code == 4
+    assert f"nem érvényes e-mail-cím ({hungarian})" in in_hungarian.stderr
+
+
+def test_email_reason_not_listed(workspace):
+    # email-validator's English reason is shown in English and left out in Hungarian.
+    in_english = run(workspace, "add", "Kiss Péter", "--email", "kiss@[192.0.2.1]")
+    in_hungarian = run(workspace, "add", "Kiss Péter", "--email", "kiss@[192.0.2.1]", lang="hu")
+
+    assert "(A bracketed IP address after the @-sign is not allowed here.)" in in_english.stderr
+    assert "nem érvényes e-mail-cím" in in_hungarian.stderr
+    assert "bracketed" not in in_hungarian.stderr
