@@ -1,7 +1,7 @@
 """The reasons email-validator gives for an invalid address, in pandai's translated words.
 
 email-validator (2.x) explains a rejected address in English only. The reasons that plain
-typing mistakes produce are matched here and said again through the message catalog, so a
+typing mistakes produce are matched here and rewritten as messages of pandai's catalog, so a
 Hungarian user reads them in Hungarian. A reason not listed is shown as the library wrote it
 when English is active, and left out in other languages.
 """
@@ -12,7 +12,8 @@ import re
 
 from pandai.i18n import N_, _, current_language
 
-# (email-validator's message as a pattern, pandai's message); named groups fill the message.
+# Pairs of email-validator's message as a pattern and pandai's message. Named groups fill
+# the message.
 _REASONS = [
     (r"An email address must have an @-sign\.", N_("the @ sign is missing")),
     (r"There must be something before the @-sign\.", N_("nothing comes before the @ sign")),
