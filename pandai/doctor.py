@@ -128,6 +128,7 @@ def examine(workspace: Workspace, errors_only: bool = False) -> Report:
             _check_activity(workspace, collector, client, statuses_known)
         _check_duplicates(workspace, collector, active.clients)
         _check_reminders(workspace, collector)
+        _check_leftovers(workspace, collector)
 
     order = {severity: index for index, severity in enumerate(SEVERITIES)}
     problems = sorted((problem for problem in collector.problems
@@ -375,3 +376,32 @@ def _check_reminders(workspace: Workspace, collector: _Collector) -> None:
                                "with 'pandai remind --cron'.",
                                "reminders last ran {days} days ago: check cron, or set it up "
                                "with 'pandai remind --cron'.", age.days).format(days=age.days))
+
+
+def _check_leftovers(workspace: Workspace, collector: _Collector) -> None:
+    """Report the temporary files an interrupted change left, when no change is running."""
+    from filelock import FileLock, Timeout
+
+    from pandai import journal
+
+    root = workspace.root
+    if not journal.orphans_possible(root):
+        return
+    lock = FileLock(str(workspace.state_dir / "lock"))
+    try:
+        lock.acquire(timeout=0)
+    except (Timeout, OSError):
+        return  # a running change may still be writing its files
+    try:
+        leftovers = journal.orphaned_files(root)
+    finally:
+        lock.release()
+    folders: dict[Path, int] = {}
+    for path in leftovers:
+        folders[path.parent] = folders.get(path.parent, 0) + 1
+    for folder, count in folders.items():
+        collector.add(folder, "warning", "leftover_temporary_files", ngettext(
+            "{count} temporary file was left by an interrupted pandai command; the next "
+            "command that changes data removes it.",
+            "{count} temporary files were left by an interrupted pandai command; the next "
+            "command that changes data removes them.", count).format(count=count))

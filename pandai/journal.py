@@ -172,10 +172,18 @@ def _folder_signatures(root: Path) -> dict[str, list[int] | None]:
 
 def remove_orphans(root: Path) -> None:
     """Delete temporary files left by a change that died before it wrote its journal."""
-    for folder in _staging_folders(root):
-        for path in _temporary_files(folder):
-            log.info("removing the orphaned temporary file %s", path)
-            path.unlink(missing_ok=True)
+    for path in orphaned_files(root):
+        log.info("removing the orphaned temporary file %s", path)
+        path.unlink(missing_ok=True)
+
+
+def orphaned_files(root: Path) -> list[Path]:
+    """Return the temporary files in the staging folders.
+
+    Outside a change (without the workspace lock), each one was left by a change that died
+    before it wrote its journal.
+    """
+    return [path for folder in _staging_folders(root) for path in _temporary_files(folder)]
 
 
 def _staging_folders(root: Path) -> list[Path]:

@@ -80,7 +80,7 @@ def sick(workspace: Path) -> Path:
 
 EXPECTED = [
     "clients/bad-email.yaml:2: error: Invalid e-mail 'bad-email.pelda.hu': not a valid e-mail "
-    "address (An email address must have an @-sign.)",
+    "address (the @ sign is missing)",
     "clients/bad-phone.yaml:8: error: Invalid phone '123': not a valid phone number for "
     "region HU",
     "clients/bad-value.yaml:8: error: invalid value 'sok': 'sok' is not an amount: write "
@@ -148,13 +148,27 @@ def test_json(sick: Path) -> None:
     assert report["problems"][0] == {
         "path": "clients/bad-email.yaml", "line": 2, "severity": "error",
         "code": "invalid_email", "client": "bad-email",
-        "message": "Invalid e-mail 'bad-email.pelda.hu': not a valid e-mail address (An email "
-                   "address must have an @-sign.)"}
+        "message": "Invalid e-mail 'bad-email.pelda.hu': not a valid e-mail address (the @ "
+                   "sign is missing)"}
     codes = [problem["code"] for problem in report["problems"]]
     assert codes == ["invalid_email", "invalid_phone", "invalid_value", "unreadable",
                      "merge_conflict", "unknown_owner", "unknown_status", "duplicate",
                      "inactive", "incomplete", "lost_without_reason", "missing_attachment",
                      "no_owner", "overdue", "phone_not_normalised", "no_notes", "stale"]
+
+
+def test_leftover_temporary_files(sick: Path) -> None:
+    # An import killed before its journal leaves hidden temporary files behind.
+    for number in range(3):
+        (sick / "clients" / f".import-{number}.yaml.0a1b2c.tmp").write_text("name: Half\n")
+    (sick / ".pandai").mkdir(exist_ok=True)
+    (sick / ".pandai" / "staging").mkdir(exist_ok=True)
+
+    result = run(sick, "doctor")
+
+    assert ("clients:1: warning: 3 temporary files were left by an interrupted pandai command; "
+            "the next command that changes data removes them.") in result.output.splitlines()
+    assert (sick / "clients" / ".import-0.yaml.0a1b2c.tmp").exists()
 
 
 def test_changes_nothing(sick: Path) -> None:
