@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from pandai import cache, gitops, journal, query, yamlio
 from pandai.client import Client, from_file_data, make_id, to_file_data
@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 LOCK_TIMEOUT_SECONDS = float(os.environ.get("PANDAI_LOCK_TIMEOUT", "30"))
+# Called with a message when a change has to wait for another process's lock. The command line
+# sets it to print the message, because the core prints nothing itself.
+on_lock_wait: Callable[[str], None] | None = None
 # From this many staged files on, a change sends their contents to git fast-import while it
 # stages them, so that git compresses them while the change goes on. Commits of about as many
 # paths pack their contents anyway (gitops._commit_many).
@@ -189,7 +192,14 @@ class Change:
         try:
             self.workspace.state_dir.mkdir(exist_ok=True)
             self._lock = FileLock(str(lock_path))
-            self._lock.acquire(timeout=LOCK_TIMEOUT_SECONDS)
+            try:
+                self._lock.acquire(timeout=0)
+            except Timeout:
+                if on_lock_wait is not None:
+                    on_lock_wait(_("Another pandai process is changing this workspace; waiting "
+                                   "up to {seconds:g} s for it to finish.").format(
+                        seconds=LOCK_TIMEOUT_SECONDS))
+                self._lock.acquire(timeout=LOCK_TIMEOUT_SECONDS)
         except Timeout:
             raise WorkspaceLocked(
                 _("The workspace is locked by another pandai process (waited {seconds:g} s). "

@@ -61,6 +61,8 @@ def test_lock_timeout_message(workspace):
                                  "peter@pelda.hu"], env=process_env(PANDAI_LOCK_TIMEOUT="0.5"),
                                 capture_output=True, text=True, check=False)
     assert result.returncode == 6
+    assert "Another pandai process is changing this workspace; waiting up to 0.5 s" \
+        in result.stderr
     assert "locked by another pandai process" in result.stderr
     assert not (workspace / "clients" / "kiss-peter.yaml").exists()
 

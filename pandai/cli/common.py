@@ -47,6 +47,8 @@ def open_workspace(ctx: typer.Context) -> Workspace:
     from pandai.workspace import Workspace
 
     current = state(ctx)
+    if store.on_lock_wait is None:
+        store.on_lock_wait = warn_now
     workspace = Workspace.open(current.workspace_path)
     current.opened.append(workspace)
     # A change interrupted by a crash is completed before anything reads the workspace.
@@ -115,6 +117,11 @@ def _wants_pager(ctx: typer.Context, text: str) -> bool:
     width = max(size.columns, 1)
     rows = sum(max(1, -(-len(click.unstyle(line)) // width)) for line in text.splitlines())
     return rows >= size.lines
+
+
+def warn_now(text: str) -> None:
+    """Print a notice to stderr at once, such as why a command waits."""
+    click.echo(text, err=True)
 
 
 def warn(text: str) -> None:
