@@ -24,6 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
+REPO = Path(__file__).resolve().parents[1]
 SURNAMES = ("Nagy", "Kovács", "Tóth", "Szabó", "Horváth", "Varga", "Kiss", "Molnár", "Németh",
             "Farkas", "Balogh", "Papp", "Takács", "Juhász", "Lakatos", "Mészáros", "Oláh")
 GIVEN_NAMES = ("Péter", "Anna", "Gábor", "Judit", "László", "Katalin", "Zoltán", "Éva",
@@ -49,7 +50,8 @@ def write_csv(path: Path, rows: int) -> None:
 
 
 def pandai(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    environment = {**os.environ, **ENVIRONMENT}
+    # The working tree's pandai, not a copy that pip may have installed into this Python.
+    environment = {**os.environ, **ENVIRONMENT, "PYTHONPATH": str(REPO)}
     return subprocess.run([sys.executable, "-m", "pandai", *args], cwd=cwd, env=environment,
                           capture_output=True, text=True, check=False)
 
