@@ -226,12 +226,16 @@ def last_pandai_commit(workspace: Workspace) -> str:
         raise InvalidInput(_("The last commit {subject!r} is the first commit or a merge, which "
                              "undo cannot revert.").format(subject=subject))
 
-    changed = _uncommitted_paths(workspace)
+    changed, in_the_way = _uncommitted_paths(workspace)
     if changed:
         listing = "\n".join(f"  {path}" for path in changed[:20])
         raise InvalidInput(_("There are uncommitted changes, so undo would mix them with the "
                              "revert:\n{paths}\nCommit or discard them first.").format(
             paths=listing))
+    if in_the_way:
+        listing = "\n".join(f"  {path}" for path in in_the_way[:20])
+        raise InvalidInput(_("Undo would write over files that git does not track:\n{paths}\n"
+                             "Move them out of the workspace first.").format(paths=listing))
     return subject
 
 
@@ -262,8 +266,8 @@ def undo_last_change(workspace: Workspace) -> str:
     return subject
 
 
-def _uncommitted_paths(workspace: Workspace) -> list[str]:
-    """Return the changed tracked files and the untracked files the revert would write over.
+def _uncommitted_paths(workspace: Workspace) -> tuple[list[str], list[str]]:
+    """Return the changed tracked files, and the untracked files the revert would write over.
 
     An untracked file counts when the last commit touched its path. Files in .pandai/ are
     left out.
@@ -273,13 +277,14 @@ def _uncommitted_paths(workspace: Workspace) -> list[str]:
                              "--no-renames", "HEAD").stdout.split("\0"))
     status = gitops.run(root, "status", "--porcelain", "-z", "--untracked-files=all",
                         "--no-renames")
-    paths = []
+    changed, in_the_way = [], []
     for entry in status.stdout.split("\0"):
         state, path = entry[:2], entry[3:]
         if not path or path == ".pandai" or path.startswith(".pandai/"):
             continue
-        if state == "??" and path not in touched:
-            continue  # another untracked file, such as the user's notes, is no obstacle
-        paths.append(path)
-    return paths
+        if state != "??":
+            changed.append(path)
+        elif path in touched:
+            in_the_way.append(path)
+    return changed, in_the_way
 

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from pandai.query import Filter
 
 log = logging.getLogger(__name__)
-LOCK_TIMEOUT_SECONDS = float(os.environ.get("PANDAI_LOCK_TIMEOUT", "30"))
+DEFAULT_LOCK_TIMEOUT_SECONDS = 30.0  # PANDAI_LOCK_TIMEOUT sets another
 # Called with a message when a change has to wait for another process's lock. The command line
 # sets it to print the message, because the core prints nothing itself.
 on_lock_wait: Callable[[str], None] | None = None
@@ -164,6 +164,22 @@ def render_client(workspace: Workspace, client: Client) -> str:
     return yamlio.dump(to_file_data(client, workspace.fieldset))
 
 
+def lock_timeout() -> float:
+    """Return how many seconds a change waits for the workspace lock (PANDAI_LOCK_TIMEOUT)."""
+    text = os.environ.get("PANDAI_LOCK_TIMEOUT", "").strip()
+    if not text:
+        return DEFAULT_LOCK_TIMEOUT_SECONDS
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < float("inf"):
+        raise InvalidInput(_("PANDAI_LOCK_TIMEOUT must be a number of seconds, 0 or more, not "
+                             "{value!r}. Change or unset it; nothing was changed.").format(
+            value=text))
+    return seconds
+
+
 class Change:
     """One mutating command: the lock, staged writes, and a single commit of what changed.
 
@@ -189,6 +205,7 @@ class Change:
         from filelock import FileLock, Timeout
 
         lock_path = self.workspace.state_dir / "lock"
+        timeout = lock_timeout()
         try:
             self.workspace.state_dir.mkdir(exist_ok=True)
             self._lock = FileLock(str(lock_path))
@@ -198,13 +215,13 @@ class Change:
                 if on_lock_wait is not None:
                     on_lock_wait(_("Another pandai process is changing this workspace; waiting "
                                    "up to {seconds:g} s for it to finish.").format(
-                        seconds=LOCK_TIMEOUT_SECONDS))
-                self._lock.acquire(timeout=LOCK_TIMEOUT_SECONDS)
+                        seconds=timeout))
+                self._lock.acquire(timeout=timeout)
         except Timeout:
             raise WorkspaceLocked(
                 _("The workspace is locked by another pandai process (waited {seconds:g} s). "
                   "Try again when it has finished; if no pandai runs, delete {path}.").format(
-                    seconds=LOCK_TIMEOUT_SECONDS, path=lock_path))
+                    seconds=timeout, path=lock_path))
         except OSError as error:
             raise PandaiError(
                 _("Cannot create the lock file {path}: {reason}. Make the .pandai folder "

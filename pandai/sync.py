@@ -123,10 +123,15 @@ def sync(workspace: Workspace, push: bool = True, remote: str = "origin") -> Syn
             raise InvalidInput(_("Some client files cannot be read, so nothing was synced. Fix "
                                  "them first:\n{problems}").format(problems=listed))
         # Checked first, so that a sync that cannot run commits and configures nothing.
-        if not gitops.run(root, "remote", check=False).stdout.split():
+        remotes = gitops.run(root, "remote", check=False).stdout.split()
+        if not remotes:
             raise SyncError(_("The workspace has no git remote to sync with. Add the team's "
                               "shared repository with 'git remote add origin URL', then run "
                               "pandai sync again."))
+        if remote not in remotes:
+            raise SyncError(_("The workspace has no git remote called {remote}. Its remotes: "
+                              "{remotes}. Name one of them with --remote.").format(
+                remote=remote, remotes=", ".join(remotes)))
         ensure_merge_driver(root)
         attributes = ensure_attributes(root)
         paths = [root / name for name in TRACKED if (root / name).exists()]

@@ -398,7 +398,7 @@ def test_undo_rejects_untracked_file_in_its_way(workspace: Path) -> None:
     before = commit_count(workspace)
     files = snapshot(workspace)
     result = pandai(workspace, "undo", "--yes")
-    assert_rejected(result, "uncommitted changes")
+    assert_rejected(result, "Undo would write over files that git does not track")
     assert "clients/old-client.yaml" in result.output
     assert snapshot(workspace) == files
     assert commit_count(workspace) == before

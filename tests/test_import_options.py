@@ -384,4 +384,5 @@ def test_unknown_status_rows_shortened(workspace, tmp_path):
 
     assert result.exit_code == 4
     numbers = ", ".join(str(row) for row in range(2, 22))
-    assert f'  "Lead": rows {numbers}, …\n' in result.stdout
+    assert f'  "Lead": rows {numbers}\n  … and 5 more rows (--all-rows lists every row)\n' \
+        in result.stdout

@@ -67,6 +67,18 @@ def test_lock_timeout_message(workspace):
     assert not (workspace / "clients" / "kiss-peter.yaml").exists()
 
 
+@pytest.mark.parametrize("value", ["abc", "-1", "nan"])
+def test_invalid_lock_timeout(workspace, value):
+    before = commit_count(workspace)
+    result = run(workspace, "add", "Kiss Péter", "--email", "peter@pelda.hu",
+                 env={"PANDAI_LOCK_TIMEOUT": value})
+    assert result.exit_code == 4
+    assert f"PANDAI_LOCK_TIMEOUT must be a number of seconds, 0 or more, not '{value}'" \
+        in result.stderr
+    assert commit_count(workspace) == before
+    assert not (workspace / "clients" / "kiss-peter.yaml").exists()
+
+
 def write_import_file(path: Path, rows: int) -> None:
     with path.open("w", encoding="utf-8", newline="") as stream:
         writer = csv.writer(stream, delimiter=";")

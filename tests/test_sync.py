@@ -176,6 +176,20 @@ def test_no_remote_changes_nothing(workspace):
     assert uncommitted(workspace) == " M views.yaml\n"
 
 
+def test_unknown_remote_changes_nothing(team):
+    first, _second, _remote = team
+    views = first / "views.yaml"
+    views.write_text(views.read_text(encoding="utf-8") + "# hand edit\n", encoding="utf-8")
+    commits = commit_count(first)
+
+    result = run(first, "sync", "--remote", "nincs", "--no-push")
+
+    assert result.exit_code != 0
+    assert "no git remote called nincs. Its remotes: origin" in result.stderr
+    assert commit_count(first) == commits
+    assert uncommitted(first) == " M views.yaml\n"
+
+
 def test_unreachable_remote_message(workspace, tmp_path):
     git(workspace, "remote", "add", "origin", str(tmp_path / "missing.git"))
     result = run(workspace, "sync")

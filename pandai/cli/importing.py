@@ -79,11 +79,12 @@ def render_preview(workspace, plan, every_row: bool = False) -> str:
             lines.append(title.format(count=len(values)))
             for value, rows in values.items():
                 numbers = ", ".join(str(row) for row in rows[:limit])
-                if limit is not None and len(rows) > limit:
-                    numbers += ", …"
                 text = _("  \"{value}\": row {rows}") if len(rows) == 1 else \
                     _("  \"{value}\": rows {rows}")
                 lines.append(text.format(value=value, rows=numbers))
+                hidden = len(rows) - len(rows[:limit])
+                if hidden:
+                    lines.append(_more_rows(hidden))
     return "\n".join(lines)
 
 
@@ -92,10 +93,14 @@ def _issue_lines(issues, limit: int | None) -> list[str]:
              for issue in issues[:limit]]
     hidden = len(issues) - len(lines)
     if hidden:
-        lines.append(ngettext("  … and {count} more row (--all-rows lists every row)",
-                              "  … and {count} more rows (--all-rows lists every row)",
-                              hidden).format(count=hidden))
+        lines.append(_more_rows(hidden))
     return lines
+
+
+def _more_rows(count: int) -> str:
+    return ngettext("  … and {count} more row (--all-rows lists every row)",
+                    "  … and {count} more rows (--all-rows lists every row)",
+                    count).format(count=count)
 
 
 def render_mapping(workspace, table, mapping, rows) -> str:

@@ -168,6 +168,9 @@ def _report_interrupt(current: State) -> None:
     """Print that the command was interrupted, and whether its change is still to be done."""
     from pandai import journal
 
+    if sys.stderr.isatty():
+        # The terminal shows ^C after a row counter or a prompt, on the same line.
+        click.echo("", err=True)
     click.echo(_("Interrupted."), err=True)
     for workspace in current.opened:
         document = journal.read_journal(workspace.root)

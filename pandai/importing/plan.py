@@ -372,13 +372,15 @@ def blocking_error(plan: ImportPlan) -> InvalidInput | None:
             "file, or map the column differently with --map.", len(plan.invalid)).format(
             path=plan.path, count=len(plan.invalid)))
     if plan.unknown_statuses:
-        example = ",".join(f"{value}=STATUS" for value in plan.unknown_statuses)
+        placeholder = _("STATUS")
+        example = ",".join(f"{value}={placeholder}" for value in plan.unknown_statuses)
         parts.append(_("{path}: unknown statuses: {values}. Known statuses: {known}. Map them "
                        "with --status-map \"{example}\", or add them to statuses.yaml.").format(
             path=plan.path, values=describe_values(plan.unknown_statuses),
             known=", ".join(plan.known_statuses), example=example))
     if plan.unknown_owners:
-        example = ",".join(f"{value}=ID" for value in plan.unknown_owners)
+        placeholder = _("ID")
+        example = ",".join(f"{value}={placeholder}" for value in plan.unknown_owners)
         parts.append(_("{path}: unknown owners: {values}. Map them to team members with "
                        "--owner-map \"{example}\", or add them with 'pandai team add ID --name "
                        "NAME'.").format(path=plan.path,
