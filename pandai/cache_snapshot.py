@@ -187,6 +187,9 @@ def _discard_prefetched() -> None:
         report.discard()
 
 
+atexit.register(_discard_prefetched)
+
+
 class GitReport:
     """git's report on one folder's files, started early so that it runs beside the cache read.
 
@@ -247,8 +250,6 @@ class GitReport:
         report = cls.start(root, folder, quick=True) if checksum else None
         if report is not None:
             _prefetched[(str(root), str(folder))] = (checksum, report)
-            if len(_prefetched) == 1:
-                atexit.register(_discard_prefetched)
 
     def discard(self) -> None:
         """Stop the report and wait for git, when its output is no longer wanted."""

@@ -162,10 +162,15 @@ def test_garbage_collection_keeps_live_blobs(proved: Path, caplog: pytest.LogCap
     assert not [record for record in caplog.records if "no cached data" in record.getMessage()]
 
 
+def prefetch(ws: Path) -> tuple[Path, GitReport]:
+    """Prefetch the quick report of ``ws``'s clients folder; return the folder and the report."""
+    folder = ws / "clients"
+    GitReport.prefetch(ws, folder)
+    return folder, cache_snapshot._prefetched[(str(ws), str(folder))][1]
+
+
 def test_prefetched_report_taken(proved: Path) -> None:
-    folder = proved / "clients"
-    GitReport.prefetch(proved, folder)
-    early = cache_snapshot._prefetched[(str(proved), str(folder))][1]
+    folder, early = prefetch(proved)
     report = GitReport.start(proved, folder, True, index_checksum(proved))
     assert report is early
     assert report.finish()
@@ -175,9 +180,7 @@ def test_prefetched_report_taken(proved: Path) -> None:
 
 def test_prefetched_report_dropped_after_commit(proved: Path) -> None:
     # git may have read the new index, so a load under it starts a report of its own.
-    folder = proved / "clients"
-    GitReport.prefetch(proved, folder)
-    early = cache_snapshot._prefetched[(str(proved), str(folder))][1]
+    folder, early = prefetch(proved)
     set_owner(folder / "kiss-peter.yaml", "bela")
     commit_all(proved, "Give kiss-peter to bela")
     report = GitReport.start(proved, folder, True, index_checksum(proved))
@@ -187,9 +190,7 @@ def test_prefetched_report_dropped_after_commit(proved: Path) -> None:
 
 
 def test_prefetched_report_dropped_for_full(proved: Path) -> None:
-    folder = proved / "clients"
-    GitReport.prefetch(proved, folder)
-    early = cache_snapshot._prefetched[(str(proved), str(folder))][1]
+    folder, early = prefetch(proved)
     report = GitReport.start(proved, folder, False)
     assert report is not early
     assert not report.quick

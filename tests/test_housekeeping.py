@@ -390,7 +390,7 @@ def test_undo_ignores_unrelated_untracked_file(workspace: Path) -> None:
     assert git(workspace, "status", "--porcelain") == "?? jegyzet.txt\n"
 
 
-def test_undo_rejects_untracked_file_in_its_way(workspace: Path) -> None:
+def test_undo_blocked_by_untracked_file(workspace: Path) -> None:
     # Undoing the archive brings clients/old-client.yaml back, where a new file now is.
     assert pandai(workspace, "archive", "--yes").exit_code == 0
     blocking = workspace / "clients" / "old-client.yaml"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -129,6 +130,32 @@ def test_stopped_worker_rest_checked_here(workspace, tmp_path, monkeypatch, fail
     monkeypatch.setattr(checking, "_send_results", die_after_one_batch)
     shared = plan_rows(workspace, source, monkeypatch, parallel=True)
     monkeypatch.setattr(checking, "_send_results", original)
+    for key in alone:
+        assert shared[key] == alone[key], key
+
+
+@needs_two_cores
+def test_second_worker_not_started(workspace, tmp_path, monkeypatch):
+    # The first worker has read from the table's file when the second cannot be started, so
+    # this process reads the file again from its start and builds every row itself.
+    import multiprocessing.context
+
+    source = tmp_path / "clients.csv"
+    write_rows(source, 1000)
+    alone = plan_rows(workspace, source, monkeypatch, parallel=False)
+    original = multiprocessing.context.ForkProcess.start
+    started = []
+
+    def start_once(process):
+        if started:
+            time.sleep(0.5)  # time for the first worker to read on
+            raise OSError("no more processes")
+        started.append(process)
+        original(process)
+
+    monkeypatch.setattr(multiprocessing.context.ForkProcess, "start", start_once)
+    shared = plan_rows(workspace, source, monkeypatch, parallel=True)
+    assert len(started) == 1
     for key in alone:
         assert shared[key] == alone[key], key
 

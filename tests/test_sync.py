@@ -159,8 +159,8 @@ def test_no_remote_message(workspace):
 
 
 def test_no_remote_changes_nothing(workspace):
-    # A workspace from before .gitattributes existed, with a hand edit: a sync that cannot
-    # reach any remote must not commit either of them.
+    # A workspace from before .gitattributes existed, with a hand edit. A sync that has no
+    # remote to reach must commit neither of them.
     git(workspace, "rm", "-q", ".gitattributes")
     git(workspace, "commit", "-q", "-m", "Remove the attributes")
     views = workspace / "views.yaml"
@@ -279,7 +279,7 @@ def test_killed_sync_recovers(team):
         time.sleep(random.uniform(0.05, 0.6))
         process.send_signal(signal.SIGKILL)
         process.wait()
-        # A git command that the killed pandai started goes on until it ends, and holds the
+        # A git command that the killed pandai started goes on until it ends, and keeps the
         # index lock meanwhile, as it would for a user who retries at once.
         deadline = time.monotonic() + 30
         while (second / ".git" / "index.lock").exists() and time.monotonic() < deadline:

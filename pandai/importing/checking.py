@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 # Files smaller than this are checked in this process. NOTE: an estimate, not measured: 64 KiB
 # are 500-1000 rows, which take 50-100 ms to check, against some milliseconds for a fork.
 PARALLEL_MIN_BYTES = 64 * 1024
-MAX_WORKERS = 2  # NOTE: measured on two cores only; see the module's docstring.
+MAX_WORKERS = 2  # NOTE: measured on two cores only (see the module's docstring).
 _BATCH_ROWS = 200  # rows a worker sends at once
 _DONE = "done"  # sent after the last batch
 _STOPPED = "stopped"  # sent when a worker could not read or send every row
@@ -124,10 +124,13 @@ class CheckedRows:
                             error)
                 receiver.close()
                 sender.close()
-                self._stop()
+                if self.processes:
+                    # The first worker may have moved the shared file offset of the table.
+                    self._stop()
+                    self.table = self.reopen()
                 return
-            # Only the worker holds the writing end, so that its end closes the pipe for the
-            # reader. Workers started later never see it.
+            # Only the worker keeps the writing end open, so that its exit closes the pipe for
+            # the reader. Workers started later never inherit it.
             sender.close()
             self.processes.append(process)
             self._connections.append(receiver)
@@ -164,8 +167,10 @@ def _reopened_rows(reopen: Callable[[], Table]) -> Iterator[Row]:
 def _send_results(connection, readers: list, builder: RowBuilder, rows: Iterator[Row],
                   prepare: Callable[[RowResult], None] | None = None, worker: int = 0,
                   count: int = 1) -> None:
-    """Build the rows of every ``count``-th batch from batch ``worker`` on and send them; the
-    body of a worker process."""
+    """Build and send the rows of every ``count``-th batch from batch ``worker`` on.
+
+    This is the body of a worker process.
+    """
     for reader in readers:
         reader.close()
     # Ctrl-C reaches every process, and the first one stops the workers.

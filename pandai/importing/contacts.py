@@ -65,10 +65,10 @@ def type_columns(headers: list[str], mapping: list[str | None]) -> dict[int, int
 
 @dataclass(frozen=True)
 class HeaderFacts:
-    """What a column's header says about its e-mails or phones, worked out once per table."""
+    """The facts a column's header gives about its e-mails or phones, found once per table."""
 
     phone_type: str | None  # the type a phone header names ("Mobile Phone": cell)
-    primary: bool  # the column holds the preferred value ("Primary Phone")
+    primary: bool  # the column contains the preferred value ("Primary Phone")
 
 
 def header_facts(headers: list[str]) -> list[HeaderFacts]:
